@@ -1,0 +1,1 @@
+"""Lambent: a self-hosted, AWS Lambda-compatible serverless platform."""

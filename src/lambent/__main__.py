@@ -1,0 +1,5 @@
+"""``python -m lambent``."""
+
+from lambent.cli import main
+
+main()

@@ -1,0 +1,58 @@
+"""Finishing creations and updates: ``Pending`` → ``Active``, ``InProgress`` → ``Successful``.
+
+AWS answers CreateFunction and the Update* calls before the change has been applied, and
+clients wait with the ``function_active_v2`` / ``function_updated_v2`` waiters. Lambent
+does the same: the change is committed in the ``Pending``/``InProgress`` state and a task
+settles it. Work left unsettled by a crash is settled again at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+
+from lambent.domain.function import Config, in_progress, new_revision_id, settled
+from lambent.store import Database, functions
+
+log = logging.getLogger(__name__)
+
+
+class Settler:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def schedule(self, account: str, region: str, config: Config) -> None:
+        """Settle ``config`` (as committed, identified by its RevisionId) soon."""
+        task = asyncio.get_running_loop().create_task(self._settle(account, region, config))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _settle(self, account: str, region: str, config: Config) -> None:
+        # TODO(issue 3): prepare the package for execution environments here, and fail
+        # the function (State Failed, StateReasonCode) when that is impossible.
+        def work(c: sqlite3.Connection) -> None:
+            name, version = config["FunctionName"], config["Version"]
+            current = functions.get_version(c, account, region, name, version)
+            if current is None or current["RevisionId"] != config["RevisionId"]:
+                return  # deleted or changed again since: the newer change settles itself
+            done = settled(current)
+            done["RevisionId"] = new_revision_id()
+            functions.update_config(c, account, region, done)
+
+        try:
+            await self._db.write(work)
+        except Exception:
+            log.exception("could not settle %s", config.get("FunctionArn"))
+
+    async def recover(self) -> None:
+        """Schedule what a previous run left unsettled."""
+        pending = await self._db.read(lambda c: list(functions.unsettled(c)))
+        for account, region, config in pending:
+            if in_progress(config):
+                self.schedule(account, region, config)
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

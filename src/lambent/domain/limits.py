@@ -1,0 +1,43 @@
+"""AWS Lambda's quotas, as AWS documents them (Lambda quotas page), in one place."""
+
+from __future__ import annotations
+
+from typing import Final
+
+KIB: Final = 1024
+MIB: Final = 1024 * KIB
+
+#: Deployment package (.zip) uploaded directly in the request.
+ZIPPED_CODE_MAX: Final = 50 * MIB
+#: Unzipped deployment package, layers included.
+UNZIPPED_CODE_MAX: Final = 250 * MIB
+#: All deployment packages and layers of an account and region.
+TOTAL_CODE_STORAGE: Final = 75 * 1024 * MIB
+#: The HTTP request carrying a base64 zip (AWS: "Request must be smaller than 69905067 bytes").
+CODE_REQUEST_MAX: Final = 69_905_067
+#: Any other control-plane request.
+REQUEST_MAX: Final = 6 * MIB
+#: Synchronous invocation payloads, request and response.
+SYNC_PAYLOAD_MAX: Final = 6 * MIB
+#: All environment variables of a function, measured as AWS does (the JSON of the map).
+ENVIRONMENT_MAX: Final = 4 * KIB
+#: A function's resource-based policy.
+POLICY_MAX: Final = 20 * KIB
+#: Layers one function may use.
+LAYERS_PER_FUNCTION: Final = 5
+#: Function timeout in seconds.
+TIMEOUT_MAX: Final = 900
+#: Default account concurrency.
+CONCURRENT_EXECUTIONS: Final = 1000
+#: Concurrency that reserved concurrency may never take from the account.
+UNRESERVED_CONCURRENCY_MIN: Final = 100
+
+#: Request size limits by operation, and the name AWS gives the operation in the message
+#: ("Request must be smaller than N bytes for the NAME operation").
+REQUEST_LIMITS: Final[dict[str, tuple[int, str]]] = {
+    "CreateFunction": (CODE_REQUEST_MAX, "CreateFunction"),
+    "UpdateFunctionCode": (CODE_REQUEST_MAX, "UpdateFunctionCode"),
+    "PublishLayerVersion": (CODE_REQUEST_MAX, "PublishLayerVersion"),
+    "Invoke": (SYNC_PAYLOAD_MAX, "InvokeFunction"),
+    "InvokeAsync": (SYNC_PAYLOAD_MAX, "InvokeAsync"),
+}

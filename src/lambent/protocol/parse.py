@@ -1,0 +1,149 @@
+"""Turning an HTTP request into an operation's parameters, typed by the model's shapes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.model import OperationModel, Shape, StructureShape
+
+from lambent.errors import InvalidRequestContent
+
+_BODY_PREFIX = "Could not parse request body into json: "
+
+
+def _bad(detail: str) -> InvalidRequestContent:
+    return InvalidRequestContent(_BODY_PREFIX + detail)
+
+
+def _scalar(shape: Shape, raw: str, where: str) -> Any:
+    """A value from the URI, query string or a header."""
+    kind = shape.type_name
+    if kind in ("integer", "long"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise _bad(f"Could not parse '{raw}' as a number for '{where}'") from None
+    if kind == "boolean":
+        if raw.lower() not in ("true", "false"):
+            raise _bad(f"Could not parse '{raw}' as a boolean for '{where}'")
+        return raw.lower() == "true"
+    return raw
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "long": (int,),
+    "boolean": (bool,),
+    "double": (int, float),
+    "float": (int, float),
+    "timestamp": (int, float, str),
+    "structure": (dict,),
+    "map": (dict,),
+    "list": (list,),
+    "blob": (str,),
+}
+
+
+def _from_json(shape: Shape, value: Any, where: str) -> Any:
+    """Check a JSON value against its shape and decode what JSON cannot carry (blobs)."""
+    if value is None:
+        return None
+    kind = shape.type_name
+    expected = _JSON_TYPES.get(kind)
+    mismatch = expected is not None and not isinstance(value, expected)
+    if kind in ("integer", "long") and isinstance(value, bool):
+        mismatch = True
+    if mismatch:
+        raise _bad(f"Cannot deserialize value of type {kind} for '{where}' from {value!r}")
+    if kind in ("double", "float"):
+        return float(value)  # Java prints doubles as 1.0, and so must our messages
+    if kind == "blob":
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise _bad(f"Could not decode base64 for '{where}'") from None
+    if kind == "structure":
+        assert isinstance(shape, StructureShape)
+        members = shape.members
+        return {
+            name: _from_json(members[name], item, f"{where}.{name}" if where else name)
+            for name, item in value.items()
+            if name in members
+        }
+    if kind == "list":
+        member = shape.member
+        return [_from_json(member, item, where) for item in value]
+    if kind == "map":
+        key_shape, value_shape = shape.key, shape.value
+        return {
+            _from_json(key_shape, k, where): _from_json(value_shape, v, where)
+            for k, v in value.items()
+        }
+    return value
+
+
+def parse_request(
+    operation: OperationModel,
+    labels: Mapping[str, str],
+    query: Mapping[str, list[str]],
+    headers: Mapping[str, str],
+    body: bytes,
+) -> dict[str, Any]:
+    """The operation's input, by member name, from wherever the model says it lives."""
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    params: dict[str, Any] = {}
+    payload_name = shape.serialization.get("payload")
+    body_members: dict[str, Shape] = {}
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire = member.serialization.get("name", name)
+        if location == "uri":
+            if wire in labels:
+                params[name] = _scalar(member, labels[wire], name)
+        elif location == "querystring":
+            if member.type_name == "map":
+                params[name] = {k: v[-1] for k, v in query.items()}
+            elif wire in query:
+                values = query[wire]
+                if member.type_name == "list":
+                    params[name] = [_scalar(member.member, v, name) for v in values]
+                else:
+                    params[name] = _scalar(member, values[-1], name)
+        elif location == "header":
+            raw = headers.get(wire.lower())
+            if raw is not None:
+                params[name] = _scalar(member, raw, name)
+        elif location == "headers":
+            prefix = wire.lower()
+            found = {k[len(prefix) :]: v for k, v in headers.items() if k.startswith(prefix)}
+            if found:
+                params[name] = found
+        elif name == payload_name:
+            if member.type_name == "blob":
+                params[name] = body
+            elif body:
+                params[name] = _from_json(member, _load_json(body), name)
+        else:
+            body_members[name] = member
+    if body_members and payload_name is None and body:
+        document = _load_json(body)
+        if not isinstance(document, dict):
+            raise _bad("Request body must be a JSON object")
+        for name, member in body_members.items():
+            if name in document:
+                params[name] = _from_json(member, document[name], name)
+    return params
+
+
+def _load_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise _bad(f"Could not parse payload into json: {e}") from None

@@ -1,0 +1,105 @@
+"""Wiring: everything built from one Settings, served on one port, shut down cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import uvicorn
+
+from lambent import control
+from lambent.domain.clock import system_clock
+from lambent.protocol import FrontDoor, RestJsonService, service_model
+from lambent.server.routes import CODE_PREFIX, HEALTH_PATH, CodeDownload, health
+from lambent.server.settings import Settings
+from lambent.store import BlobStore, Database
+from lambent.store.code import in_use
+
+log = logging.getLogger("lambent")
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """The running platform: what the HTTP server serves and what shutdown must close."""
+
+    app: FrontDoor
+    db: Database
+    settler: control.Settler
+
+
+@asynccontextmanager
+async def platform(settings: Settings) -> AsyncIterator[Platform]:
+    db = Database(settings.database_path)
+    blobs = BlobStore(settings.code_dir)
+    # Packages written by a predecessor that died before committing their rows.
+    swept = await db.write(lambda c: blobs.sweep(in_use(c)))
+    if swept:
+        log.info("removed %d unreferenced code packages", swept)
+    settler = control.Settler(db)
+    await settler.recover()
+    model = service_model("lambda")
+    deps = control.ControlDeps(
+        db=db,
+        blobs=blobs,
+        clock=system_clock,
+        fetch_s3=control.fetch_s3,
+        settler=settler,
+        runtimes=list(model.shape_for("Runtime").enum),
+        concurrent_executions=settings.concurrent_executions,
+    )
+    api = RestJsonService(model, control.bind(deps), settings.account_id, control.SELF_VALIDATED)
+    app = FrontDoor(api, {CODE_PREFIX: CodeDownload(blobs), HEALTH_PATH: health})
+    try:
+        yield Platform(app, db, settler)
+    finally:
+        await settler.drain()
+        db.close()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server with our signal handling: uvicorn re-raises a caught SIGTERM after
+    its graceful shutdown, which would end the process by the signal, not cleanly."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    def _stop(self) -> None:
+        self.should_exit = True
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM, then stop cleanly: in-flight requests finish, settling
+    work is drained, the database is closed."""
+    async with platform(settings) as running:
+        config = uvicorn.Config(
+            running.app,
+            host=settings.host,
+            port=settings.port,
+            http="httptools",
+            lifespan="off",
+            access_log=False,
+            log_level="warning",
+            timeout_keep_alive=75,
+        )
+        server = _Server(config)
+        log.info(
+            "Lambent listening on http://%s:%d (data %s, account %s)",
+            settings.host,
+            settings.port,
+            settings.data_dir,
+            settings.account_id,
+        )
+        await server.serve()
