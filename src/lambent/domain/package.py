@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import io
+import lzma
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from lambent.domain import limits
 from lambent.domain.rules import Kind, RuleViolation
 
+#: What reading a hostile or damaged archive can raise: corrupt structure or streams
+#: (zlib, lzma), unsupported compression, encryption (RuntimeError), truncation.
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    EOFError,
+    OSError,
+)
 UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."
 
 
@@ -49,7 +64,7 @@ def inspect(data: bytes, unzipped_limit: int = limits.UNZIPPED_CODE_MAX) -> Pack
                 raise RuleViolation(UNZIP_FAILED)
     except RuleViolation:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError):
+    except _UNREADABLE:
         raise RuleViolation(UNZIP_FAILED) from None
     return Package(hashlib.sha256(data).hexdigest(), len(data), unzipped)
 

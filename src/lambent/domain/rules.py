@@ -15,6 +15,7 @@ class Kind(Enum):
     VALIDATION = "ValidationException"
     REQUEST_TOO_LARGE = "RequestEntityTooLargeException"
     CODE_STORAGE = "CodeStorageExceededException"
+    POLICY_LENGTH = "PolicyLengthExceededException"
 
 
 class RuleViolation(ValueError):

@@ -1,0 +1,1 @@
+"""Lambent's benchmarks: ``make bench`` (``python -m bench``)."""

@@ -1,0 +1,1 @@
+"""Lambda's concepts and rules as pure values and functions (standard library only)."""
