@@ -2,6 +2,7 @@
 
 from lambent.protocol.asgi import FrontDoor
 from lambent.protocol.http import HttpRequest, OperationHandler, RawHandler
+from lambent.protocol.jsonproto import JsonService
 from lambent.protocol.model import service_model
 from lambent.protocol.restjson import RestJsonService
 from lambent.protocol.serialize import HttpResponse
@@ -10,6 +11,7 @@ __all__ = [
     "FrontDoor",
     "HttpRequest",
     "HttpResponse",
+    "JsonService",
     "OperationHandler",
     "RawHandler",
     "RestJsonService",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
 from lambent.protocol.http import HttpRequest, RawHandler
+from lambent.protocol.jsonproto import JsonService
 from lambent.protocol.restjson import RestJsonService
 from lambent.protocol.serialize import HttpResponse, serialize_error
 
@@ -14,6 +16,12 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+
+
+#: PutLogEvents' limit (1 MiB of events) with room for the JSON around them.
+_JSON_REQUEST_MAX = 2 * 1024 * 1024
+#: Paths outside the models take no large bodies.
+_RAW_REQUEST_MAX = 1024 * 1024
 
 
 class _TooLarge(Exception):
@@ -48,12 +56,19 @@ async def _send(send: Send, response: HttpResponse) -> None:
 
 
 class FrontDoor:
-    """Every API on one port. Paths in ``raw_routes`` (exact prefixes) are served by their
-    handlers; everything else is the Lambda API."""
+    """Every API on one port. Paths in ``raw_routes`` (prefixes) are served by their
+    handlers; requests whose ``X-Amz-Target`` names a JSON-protocol service go to it;
+    everything else is the Lambda API."""
 
-    def __init__(self, lambda_api: RestJsonService, raw_routes: Mapping[str, RawHandler]) -> None:
+    def __init__(
+        self,
+        lambda_api: RestJsonService,
+        raw_routes: Mapping[str, RawHandler],
+        json_apis: Sequence[JsonService] = (),
+    ) -> None:
         self._lambda = lambda_api
         self._raw = dict(raw_routes)
+        self._json = tuple(json_apis)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -67,31 +82,34 @@ class FrontDoor:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         host = headers.get("host") or f"{scope['server'][0]}:{scope['server'][1]}"
         base_url = f"{scope.get('scheme', 'http')}://{host}"
+        head = HttpRequest(scope["method"], path, query, headers, b"", base_url)
+        await _send(send, await self._respond(head, receive))
 
-        raw = next((h for prefix, h in self._raw.items() if path.startswith(prefix)), None)
-        match = (
-            None
-            if raw is not None
-            else self._lambda.route(
-                HttpRequest(scope["method"], path, query, headers, b"", base_url)
-            )
-        )
-        limit = self._lambda.body_limit(match.operation) if match is not None else 1 << 20
+    async def _respond(self, head: HttpRequest, receive: Receive) -> HttpResponse:
+        """Find who answers ``head``, read the body within that one's limit, and answer."""
+        target = next((api for api in self._json if api.accepts(head)), None)
+        if target is not None:
+            try:
+                body = await _read_body(receive, _JSON_REQUEST_MAX)
+            except _TooLarge:
+                return HttpResponse(status=413)
+            return await target.handle(replace(head, body=body))
+        raw = next((h for prefix, h in self._raw.items() if head.raw_path.startswith(prefix)), None)
+        if raw is not None:
+            try:
+                body = await _read_body(receive, _RAW_REQUEST_MAX)
+            except _TooLarge:
+                return HttpResponse(status=413)
+            return await raw(replace(head, body=body))
+        match = self._lambda.route(head)
+        limit = self._lambda.body_limit(match.operation) if match is not None else _RAW_REQUEST_MAX
         try:
             body = await _read_body(receive, limit)
         except _TooLarge:
-            error = self._lambda.too_large(match.operation) if match is not None else None
-            if error is None:
-                await _send(send, HttpResponse(status=413, body=b""))
-            else:
-                await _send(send, serialize_error(self._lambda.model, error))
-            return
-        request = HttpRequest(scope["method"], path, query, headers, body, base_url)
-        if raw is not None:
-            response = await raw(request)
-        else:
-            response = await self._lambda.handle(request, match)
-        await _send(send, response)
+            if match is None:
+                return HttpResponse(status=413)
+            return serialize_error(self._lambda.model, self._lambda.too_large(match.operation))
+        return await self._lambda.handle(replace(head, body=body), match)
 
     @staticmethod
     async def _lifespan(receive: Receive, send: Send) -> None:

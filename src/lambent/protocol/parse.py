@@ -49,7 +49,7 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _from_json(shape: Shape, value: Any, where: str) -> Any:
+def from_json(shape: Shape, value: Any, where: str) -> Any:
     """Check a JSON value against its shape and decode what JSON cannot carry (blobs)."""
     if value is None:
         return None
@@ -71,17 +71,17 @@ def _from_json(shape: Shape, value: Any, where: str) -> Any:
         assert isinstance(shape, StructureShape)
         members = shape.members
         return {
-            name: _from_json(members[name], item, f"{where}.{name}" if where else name)
+            name: from_json(members[name], item, f"{where}.{name}" if where else name)
             for name, item in value.items()
             if name in members
         }
     if kind == "list":
         member = shape.member
-        return [_from_json(member, item, where) for item in value]
+        return [from_json(member, item, where) for item in value]
     if kind == "map":
         key_shape, value_shape = shape.key, shape.value
         return {
-            _from_json(key_shape, k, where): _from_json(value_shape, v, where)
+            from_json(key_shape, k, where): from_json(value_shape, v, where)
             for k, v in value.items()
         }
     return value
@@ -129,20 +129,20 @@ def parse_request(
             if member.type_name == "blob":
                 params[name] = body
             elif body:
-                params[name] = _from_json(member, _load_json(body), name)
+                params[name] = from_json(member, load_json(body), name)
         else:
             body_members[name] = member
     if body_members and payload_name is None and body:
-        document = _load_json(body)
+        document = load_json(body)
         if not isinstance(document, dict):
             raise _bad("Request body must be a JSON object")
         for name, member in body_members.items():
             if name in document:
-                params[name] = _from_json(member, document[name], name)
+                params[name] = from_json(member, document[name], name)
     return params
 
 
-def _load_json(body: bytes) -> Any:
+def load_json(body: bytes) -> Any:
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as e:

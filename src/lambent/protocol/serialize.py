@@ -24,23 +24,23 @@ class HttpResponse:
     content_type: bytes = JSON_TYPE
 
 
-def _to_json(shape: Shape, value: Any) -> Any:
+def to_json(shape: Shape, value: Any) -> Any:
     """A result value as the model's JSON: unknown members dropped, blobs in base64."""
     kind = shape.type_name
     if kind == "structure":
         assert isinstance(shape, StructureShape)
         members = shape.members
         return {
-            name: _to_json(members[name], item)
+            name: to_json(members[name], item)
             for name, item in value.items()
             if item is not None and name in members
         }
     if kind == "list":
         member = shape.member
-        return [_to_json(member, item) for item in value]
+        return [to_json(member, item) for item in value]
     if kind == "map":
         value_shape = shape.value
-        return {k: _to_json(value_shape, v) for k, v in value.items()}
+        return {k: to_json(value_shape, v) for k, v in value.items()}
     if kind == "blob":
         return base64.b64encode(value).decode()
     if kind == "timestamp" and isinstance(value, datetime):
@@ -85,9 +85,9 @@ def serialize_result(operation: OperationModel, result: Mapping[str, Any]) -> Ht
                 response.body = bytes(value)
                 response.content_type = b"application/octet-stream"
             else:
-                response.body = dumps(_to_json(member, value))
+                response.body = dumps(to_json(member, value))
         else:
-            document[name] = _to_json(member, value)
+            document[name] = to_json(member, value)
     if payload_name is None:
         response.body = dumps(document)
     return response
