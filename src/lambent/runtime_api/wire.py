@@ -1,0 +1,250 @@
+"""HTTP/1.1 on one connection: httptools parsing, keep-alive, chunked bodies, deferred replies.
+
+The Runtime API is a long-poll protocol: ``GET /runtime/invocation/next`` is answered only
+when the platform hands over an invocation. A handler therefore either returns a
+:class:`Response` at once or returns ``None`` and later calls :meth:`Connection.respond`.
+Requests that arrive behind a pending one (pipelining) wait their turn, so replies leave in
+request order as HTTP/1.1 requires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Protocol, cast
+
+import httptools
+
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_BAD_REQUEST = (
+    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Connection: close\r\nContent-Length: 12\r\n\r\nBad Request\n"
+)
+# Below this a reply is sent as one buffer; above, head and body go separately so a
+# multi-megabyte event is not copied just to prepend a few hundred bytes of headers.
+_JOIN_LIMIT = 64 * 1024
+# The runtime is the function's own code: bound what one connection may make us hold.
+# Headers get room for awslambdaric's X-Ray error cause header (up to 1 MiB).
+_MAX_HEAD_BYTES = 2 * 1024 * 1024
+_MAX_QUEUED = 8
+_STATUS_LINES = {
+    status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode("ascii")
+    for status in HTTPStatus
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One parsed request. Header and trailer names are lower case.
+
+    ``body_size`` counts every body byte received; it exceeds ``len(body)`` when the body
+    went past the limit the handler set, in which case ``body`` holds only that much.
+    """
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    body_size: int
+    trailers: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class Handler(Protocol):
+    """What a listener plugs into each connection."""
+
+    def body_limit(self, method: str, path: str, headers: dict[str, str]) -> int:
+        """How many body bytes to keep for this request; the rest is counted and dropped."""
+        ...
+
+    def handle(self, request: Request, connection: Connection) -> Response | None:
+        """Answer now, or return ``None`` and call ``connection.respond`` later."""
+        ...
+
+    def disconnected(self, connection: Connection) -> None:
+        """The peer went away; forget any reply owed to this connection."""
+        ...
+
+
+def encode_response(response: Response, *, keep_alive: bool) -> list[bytes]:
+    """The bytes of ``response`` on the wire, as one or two buffers."""
+    head = [_STATUS_LINES.get(response.status) or f"HTTP/1.1 {response.status} \r\n".encode()]
+    for name, value in response.headers:
+        # Values are UTF-8 on the wire (a client context may hold any text); "replace"
+        # keeps a malformed string from failing a reply half-way through an invocation.
+        head.append(f"{name}: {value}\r\n".encode("utf-8", "replace"))
+    if not keep_alive:
+        head.append(b"Connection: close\r\n")
+    head.append(b"Content-Length: %d\r\n\r\n" % len(response.body))
+    if len(response.body) <= _JOIN_LIMIT:
+        head.append(response.body)
+        return [b"".join(head)]
+    return [b"".join(head), response.body]
+
+
+class Connection(asyncio.Protocol):
+    """One client connection: parses requests and writes the replies in order."""
+
+    __slots__ = (
+        "_body",
+        "_body_size",
+        "_busy",
+        "_handler",
+        "_head_bytes",
+        "_headers",
+        "_headers_done",
+        "_keep_alive",
+        "_limit",
+        "_parser",
+        "_paused",
+        "_queue",
+        "_trailers",
+        "_transport",
+        "_url",
+        "closed",
+    )
+
+    def __init__(self, handler: Handler) -> None:
+        self._handler = handler
+        self._parser = httptools.HttpRequestParser(self)
+        self._transport: asyncio.Transport | None = None
+        self._queue: deque[tuple[Request, bool]] = deque()
+        self._busy: Request | None = None
+        self._keep_alive = True
+        self._paused = False
+        self.closed = False
+        self._reset_message()
+
+    # -- asyncio.Protocol ----------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports quack like asyncio.Transport without subclassing it.
+        self._transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail()
+        except httptools.HttpParserError:
+            self._fail()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self._queue.clear()
+        self._handler.disconnected(self)
+
+    # -- httptools callbacks -------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._reset_message()
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+        self._count_head(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_head(len(name) + len(value))
+        # llhttp reports the trailers of a chunked body through the same callback.
+        target = self._trailers if self._headers_done else self._headers
+        target[name.decode("latin-1").lower()] = value.decode("utf-8", "replace")
+
+    def on_headers_complete(self) -> None:
+        self._headers_done = True
+        method = self._parser.get_method().decode("ascii")
+        self._limit = self._handler.body_limit(method, self._path(), self._headers)
+        if self._headers.get("expect", "").lower() == "100-continue" and self._transport:
+            self._transport.write(_CONTINUE)
+
+    def on_body(self, body: bytes) -> None:
+        room = self._limit - self._body_size
+        if room > 0:
+            self._body.append(body if len(body) <= room else body[:room])
+        self._body_size += len(body)
+
+    def on_message_complete(self) -> None:
+        request = Request(
+            method=self._parser.get_method().decode("ascii"),
+            path=self._path(),
+            headers=self._headers,
+            body=b"".join(self._body),
+            body_size=self._body_size,
+            trailers=self._trailers,
+        )
+        self._queue.append((request, self._parser.should_keep_alive()))
+        if self._busy is None:
+            self._next()
+        elif len(self._queue) >= _MAX_QUEUED and self._transport is not None:
+            # Pipelined requests behind a pending reply: stop reading until they drain.
+            self._paused = True
+            self._transport.pause_reading()
+
+    # -- replies ---------------------------------------------------------------------------
+
+    def respond(self, response: Response) -> None:
+        """Send the reply owed to the request being handled, then serve the next one."""
+        if self._busy is None or self.closed:
+            return
+        self._write(response)
+        self._next()
+
+    def close(self) -> None:
+        if self._transport is not None and not self.closed:
+            self.closed = True
+            self._transport.close()
+
+    def _next(self) -> None:
+        while self._queue and self._busy is None and not self.closed:
+            request, self._keep_alive = self._queue.popleft()
+            self._busy = request
+            response = self._handler.handle(request, self)
+            if response is not None:
+                self._write(response)
+        if self._paused and not self._queue and not self.closed and self._transport:
+            self._paused = False
+            self._transport.resume_reading()
+
+    def _write(self, response: Response) -> None:
+        self._busy = None
+        transport = self._transport
+        if transport is None:
+            return
+        for chunk in encode_response(response, keep_alive=self._keep_alive):
+            transport.write(chunk)
+        if not self._keep_alive:
+            self.closed = True
+            transport.close()
+
+    def _path(self) -> str:
+        url = self._url.decode("latin-1")
+        query = url.find("?")
+        return url if query < 0 else url[:query]
+
+    def _count_head(self, size: int) -> None:
+        self._head_bytes += size
+        if self._head_bytes > _MAX_HEAD_BYTES:
+            raise ValueError("request head too large")  # httptools turns it into a parse error
+
+    def _reset_message(self) -> None:
+        self._url = b""
+        self._head_bytes = 0
+        self._headers: dict[str, str] = {}
+        self._trailers: dict[str, str] = {}
+        self._headers_done = False
+        self._body: list[bytes] = []
+        self._body_size = 0
+        self._limit = 0
+
+    def _fail(self) -> None:
+        if self._transport is not None and not self.closed:
+            self.closed = True
+            self._transport.write(_BAD_REQUEST)
+            self._transport.close()
