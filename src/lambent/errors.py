@@ -138,6 +138,7 @@ _BY_KIND: dict[Kind, type[LambentError]] = {
     Kind.VALIDATION: ValidationError,
     Kind.REQUEST_TOO_LARGE: RequestEntityTooLarge,
     Kind.CODE_STORAGE: CodeStorageExceeded,
+    Kind.POLICY_LENGTH: PolicyLengthExceeded,
 }
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from lambent.control import aliases, functions, versions
+from lambent.control import account, aliases, functions, layers, permissions, tags, versions
 from lambent.control.deps import ControlDeps, Operation
 from lambent.control.s3 import fetch_s3
 from lambent.control.settle import Settler
 
-_MODULES = (functions, versions, aliases)
+_MODULES = (functions, versions, aliases, layers, permissions, tags, account)
 
 
 def operations() -> dict[str, Operation]:
