@@ -8,16 +8,20 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP) system-deps
 
-# Debian's bubblewrap gives functions their sandboxes; installed when we can (root, apt).
+# Debian packages, installed when we can (root, apt): bubblewrap gives functions their
+# sandboxes; awscli is the AWS CLI v2 (`aws logs tail` exists only in v2; the venv has v1).
+DEBIAN_PACKAGES := bubblewrap awscli
 .PHONY: system-deps
 system-deps:
-	@if ! command -v bwrap >/dev/null 2>&1; then \
+	@missing=""; \
+	for pkg in $(DEBIAN_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing bubblewrap"; \
-	    (apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
-	     (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq bubblewrap >/dev/null)); \
+	    echo "installing$$missing"; \
+	    apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	      (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $$missing >/dev/null); \
 	  else \
-	    echo "note: bubblewrap is not installed; functions will run with --isolation process"; \
+	    echo "note: missing Debian packages:$$missing (bubblewrap: functions run with --isolation process)"; \
 	  fi; \
 	fi
 

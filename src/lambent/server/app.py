@@ -14,10 +14,11 @@ import uvicorn
 
 from lambent import control
 from lambent.domain.clock import system_clock
-from lambent.protocol import FrontDoor, RestJsonService, service_model
+from lambent.observability import LogService
+from lambent.protocol import FrontDoor, JsonService, RestJsonService, service_model
 from lambent.server.routes import CODE_PREFIX, HEALTH_PATH, CodeDownload, health
 from lambent.server.settings import Settings
-from lambent.store import BlobStore, Database
+from lambent.store import BlobStore, Database, log_schema, schema
 from lambent.store.code import in_use
 
 log = logging.getLogger("lambent")
@@ -30,11 +31,13 @@ class Platform:
     app: FrontDoor
     db: Database
     settler: control.Settler
+    #: Functions' logs: the Logs API, and the sink the execution layer appends to.
+    logs: LogService
 
 
 @asynccontextmanager
 async def platform(settings: Settings) -> AsyncIterator[Platform]:
-    db = Database(settings.database_path)
+    db = Database(settings.database_path, schema.MIGRATIONS)
     blobs = BlobStore(settings.code_dir)
     # Packages written by a predecessor that died before committing their rows.
     swept = await db.write(lambda c: blobs.sweep(in_use(c)))
@@ -53,11 +56,24 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
         concurrent_executions=settings.concurrent_executions,
     )
     api = RestJsonService(model, control.bind(deps), settings.account_id, control.SELF_VALIDATED)
-    app = FrontDoor(api, {CODE_PREFIX: CodeDownload(blobs), HEALTH_PATH: health})
+    # Logs have a database (and a database thread) of their own: appending log lines
+    # never waits behind the control plane's writes, nor they behind logs.
+    logs_db = Database(settings.data_dir / "logs.db", log_schema.MIGRATIONS)
+    logs = LogService(logs_db, system_clock)
+    logs.start()
+    logs_api = JsonService(
+        service_model("logs"),
+        logs.handlers(),
+        settings.account_id,
+        validation_code="InvalidParameterException",
+    )
+    app = FrontDoor(api, {CODE_PREFIX: CodeDownload(blobs), HEALTH_PATH: health}, [logs_api])
     try:
-        yield Platform(app, db, settler)
+        yield Platform(app, db, settler, logs)
     finally:
         await settler.drain()
+        await logs.close()
+        logs_db.close()
         db.close()
 
 

@@ -1,38 +1,51 @@
 """The SQLite database: one file in WAL mode, reached through one dedicated thread.
 
-Every write runs as one ``BEGIN IMMEDIATE`` transaction on that thread, so writes are
-serialized (concurrent updates of one function cannot interleave) and a write the API
-acknowledges has been committed (``synchronous=FULL``: fsync'd before COMMIT returns).
+Each database file has its own thread and its own schema (its list of migrations), so
+the control plane's writes and the log store's never wait for each other. Every write
+runs as one ``BEGIN IMMEDIATE`` transaction on that thread, so writes are serialized
+(concurrent updates of one function cannot interleave) and a write the API acknowledges
+has been committed (``synchronous=FULL``: fsync'd before COMMIT returns).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from lambent.store.schema import migrate
-
 T = TypeVar("T")
 
 
+def migrate(connection: sqlite3.Connection, migrations: Sequence[str]) -> None:
+    """Bring the schema up to date; each migration commits with its version number."""
+    (current,) = connection.execute("PRAGMA user_version").fetchone()
+    for number, script in enumerate(migrations[current:], start=current + 1):
+        connection.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={number};\nCOMMIT;"
+        )
+
+
 class Database:
-    def __init__(self, path: Path) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambent-db")
-        self._connection = self._executor.submit(self._open, path).result()
+    """One SQLite file, migrated by ``migrations`` (scripts applied in order, once each)."""
+
+    def __init__(self, path: Path, migrations: Sequence[str]) -> None:
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"lambent-db-{path.stem}"
+        )
+        self._connection = self._executor.submit(self._open, path, migrations).result()
 
     @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
+    def _open(path: Path, migrations: Sequence[str]) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
         connection.execute("PRAGMA foreign_keys=ON")
         connection.row_factory = sqlite3.Row
-        migrate(connection)
+        migrate(connection, migrations)
         return connection
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:

@@ -1,13 +1,11 @@
-"""The database schema and its migrations, applied in order at start-up."""
+"""The control plane's database schema: its migrations, applied in order at start-up."""
 
 from __future__ import annotations
-
-import sqlite3
 
 # Configurations are stored as the JSON AWS returns (FunctionConfiguration and friends):
 # the service model, not our schema, decides their fields. Columns hold only what we
 # look things up by.
-_MIGRATIONS: list[str] = [
+MIGRATIONS: list[str] = [
     """
     CREATE TABLE functions (
         account TEXT NOT NULL,
@@ -70,13 +68,9 @@ _MIGRATIONS: list[str] = [
             REFERENCES layers (account, region, name) ON DELETE CASCADE
     );
     """,
+    # The code of the layers a function version uses: kept while any version uses it,
+    # even after the layer version is deleted (as AWS keeps it), and mounted at /opt.
+    """
+    ALTER TABLE function_versions ADD COLUMN layer_code TEXT NOT NULL DEFAULT '[]';
+    """,
 ]
-
-
-def migrate(connection: sqlite3.Connection) -> None:
-    """Bring the schema up to date; each migration commits with its version number."""
-    (current,) = connection.execute("PRAGMA user_version").fetchone()
-    for number, script in enumerate(_MIGRATIONS[current:], start=current + 1):
-        connection.executescript(
-            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={number};\nCOMMIT;"
-        )
