@@ -24,11 +24,6 @@ def _ref(ctx: RequestContext, params: dict[str, Any]) -> FunctionRef:
     return FunctionRef(ref.account, ref.region, ref.name, None)
 
 
-def _missing_alias(ref: FunctionRef, name: str) -> RuleViolation:
-    arn = function_arn(ref.account, ref.region, ref.name, name)
-    return RuleViolation(f"Cannot find alias arn: {arn}", Kind.NOT_FOUND)
-
-
 def _require_versions(c: sqlite3.Connection, ref: FunctionRef, versions: list[str]) -> None:
     for version in versions:
         if functions.get_version(c, ref.account, ref.region, ref.name, version) is None:
@@ -39,7 +34,7 @@ def _existing(c: sqlite3.Connection, ref: FunctionRef, name: str) -> Config:
     lookup.latest(c, ref)
     found = functions.get_alias(c, ref.account, ref.region, ref.name, name)
     if found is None:
-        raise _missing_alias(ref, name)
+        raise lookup.missing_alias(ref, name)
     return found
 
 

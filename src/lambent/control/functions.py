@@ -29,15 +29,14 @@ def _check_config_params(deps: ControlDeps, params: Mapping[str, Any]) -> None:
     if "Environment" in params:
         fn.check_environment(params["Environment"].get("Variables", {}))
     if params.get("PackageType") == "Image":
+        if params.get("Handler") or params.get("Runtime") or params.get("Layers"):
+            raise RuleViolation(  # AWS's own refusal comes before our lack of image support
+                "Please don't provide Handler or Runtime or Layer when the intended function "
+                "PackageType is Image."
+            )
         raise RuleViolation(
             "Lambent runs .zip deployment packages only: PackageType Image is not supported."
         )
-
-
-def _check_storage(c: sqlite3.Connection, ref: FunctionRef, adding: int) -> None:
-    used, _ = functions.total_code_size(c, ref.account, ref.region)
-    if used + adding > limits.TOTAL_CODE_STORAGE:
-        raise RuleViolation("Code storage limit exceeded.", Kind.CODE_STORAGE)
 
 
 def _check_unzipped(package_size: int, layers_size: int) -> None:
@@ -68,15 +67,17 @@ async def create_function(deps: ControlDeps, ctx: RequestContext, params: dict[s
     def work(c: sqlite3.Connection) -> fn.Config:
         if functions.exists(c, ref.account, ref.region, ref.name):
             raise RuleViolation(f"Function already exist: {ref.name}", Kind.CONFLICT)
-        layers, layers_size = layer_refs.resolve(c, ref.region, params.get("Layers") or [])
-        _check_unzipped(package.unzipped_size, layers_size)
-        _check_storage(c, ref, package.size)
+        layers = layer_refs.resolve(c, ref.region, params.get("Layers") or [])
+        _check_unzipped(package.unzipped_size, layers.unzipped_size)
+        code.check_storage(c, ref.account, ref.region, package.size)
         info = _store_code(deps.blobs, data, package)
         config = fn.new_configuration(
-            ref.account, ref.region, ref.name, params, code=info, layers=layers, now=now
+            ref.account, ref.region, ref.name, params, code=info, layers=layers.config, now=now
         )
         config["_unzipped"] = package.unzipped_size
-        functions.create(c, ref.account, ref.region, config, info.sha256_hex, tags)
+        config["_layers_unzipped"] = layers.unzipped_size
+        stored = functions.Code(info.sha256_hex, layers.code)
+        functions.create(c, ref.account, ref.region, config, stored, tags)
         if params.get("Publish"):
             version = publish_latest(c, ref, config, None, now)
             # AWS answers with $LATEST's configuration naming the new version.
@@ -173,6 +174,7 @@ async def update_function_code(
     ref = _unqualified(ctx, params["FunctionName"])
     data, package = await code.receive(deps, ctx.region, params)
     now = deps.clock()
+    replaced: list[str] = []
 
     def work(c: sqlite3.Connection) -> tuple[fn.Config, fn.Config]:
         """``($LATEST as stored, the response)``: a publish answers with the new version."""
@@ -180,18 +182,21 @@ async def update_function_code(
         lookup.check_revision(current, params.get("RevisionId"))
         if fn.in_progress(current):
             raise fn.updating_conflict(current)
-        layers_size = _layers_unzipped(c, ref, current.get("Layers", []))
-        _check_unzipped(package.unzipped_size, layers_size)
+        _check_unzipped(package.unzipped_size, int(current.get("_layers_unzipped", 0)))
         if params.get("DryRun"):
             info = fn.CodeInfo(package.sha256_hex, package.size)
             return current, fn.updated_code(current, info, now)
-        _check_storage(c, ref, package.size)
+        code.check_storage(c, ref.account, ref.region, package.size)
         info = _store_code(deps.blobs, data, package)
         config = fn.updated_code(current, info, now)
+        replaced.append(_sha_hex(current))
         config["_unzipped"] = package.unzipped_size
         if params.get("Architectures"):
             config["Architectures"] = params["Architectures"]
-        functions.put_version(c, ref.account, ref.region, config, info.sha256_hex)
+        stored = functions.code(c, ref.account, ref.region, ref.name, LATEST)
+        functions.put_version(
+            c, ref.account, ref.region, config, functions.Code(info.sha256_hex, stored.layers)
+        )
         if params.get("Publish"):
             return config, publish_latest(c, ref, fn.settled(config), None, now)
         return config, config
@@ -199,11 +204,9 @@ async def update_function_code(
     latest, response = await deps.db.write(work)
     if not params.get("DryRun"):
         deps.settler.schedule(ref.account, ref.region, latest)
+        # The package $LATEST ran before is garbage now, unless a version still runs it.
+        await deps.db.write(lambda c: release_code(c, deps.blobs, replaced))
     return response
-
-
-def _layers_unzipped(c: sqlite3.Connection, ref: FunctionRef, layers: list[dict[str, Any]]) -> int:
-    return layer_refs.resolve(c, ref.region, [layer["Arn"] for layer in layers])[1]
 
 
 async def update_function_configuration(
@@ -220,10 +223,16 @@ async def update_function_configuration(
             raise fn.updating_conflict(current)
         layers = None
         if "Layers" in params:
-            layers, layers_size = layer_refs.resolve(c, ref.region, params["Layers"])
-            _check_unzipped(int(current.get("_unzipped", 0)), layers_size)
-        config = fn.updated_configuration(current, params, ref.region, layers, now)
-        functions.update_config(c, ref.account, ref.region, config)
+            layers = layer_refs.resolve(c, ref.region, params["Layers"])
+            _check_unzipped(int(current.get("_unzipped", 0)), layers.unzipped_size)
+        config = fn.updated_configuration(
+            current, params, ref.region, None if layers is None else layers.config, now
+        )
+        if layers is not None:
+            config["_layers_unzipped"] = layers.unzipped_size
+        functions.update_config(
+            c, ref.account, ref.region, config, None if layers is None else layers.code
+        )
         return config
 
     config = await deps.db.write(work)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from lambent.domain import limits
@@ -11,14 +12,24 @@ from lambent.domain.rules import RuleViolation
 from lambent.store import layers
 
 
-def resolve(
-    c: sqlite3.Connection, region: str, arns: list[str]
-) -> tuple[list[dict[str, Any]], int]:
-    """``[{"Arn", "CodeSize"}]`` for the configuration, and the layers' unzipped size."""
+@dataclass(frozen=True, slots=True)
+class Layers:
+    """What a function's ``Layers`` resolve to."""
+
+    #: ``[{"Arn", "CodeSize"}]``, as the configuration shows them.
+    config: list[dict[str, Any]]
+    #: The layers' code, in order (mounted at /opt, later ones winning).
+    code: tuple[str, ...]
+    unzipped_size: int
+
+
+def resolve(c: sqlite3.Connection, region: str, arns: list[str]) -> Layers:
+    """Check the layers a function names, as AWS does, and find their code."""
     if len(arns) > limits.LAYERS_PER_FUNCTION:
         raise RuleViolation(f"Cannot reference more than {limits.LAYERS_PER_FUNCTION} layers.")
     seen: dict[str, str] = {}
     resolved: list[dict[str, Any]] = []
+    code: list[str] = []
     unzipped = 0
     for arn in arns:
         ref = parse_layer_version_arn(arn)
@@ -38,7 +49,8 @@ def resolve(
         found = layers.get(c, ref.account, ref.region, ref.name, ref.version)
         if found is None:
             raise RuleViolation(f"Layer version {arn} does not exist.")
-        config, _ = found
+        config, sha = found
         resolved.append({"Arn": arn, "CodeSize": config["Content"]["CodeSize"]})
+        code.append(sha)
         unzipped += int(config.get("_unzipped", 0))
-    return resolved, unzipped
+    return Layers(resolved, tuple(code), unzipped)

@@ -9,12 +9,12 @@ from typing import Any
 from lambent.control import code
 from lambent.control.deps import ControlDeps, Operation
 from lambent.control.paging import page
-from lambent.domain import layer, limits, policy
+from lambent.domain import layer, policy
 from lambent.domain.arn import LayerRef, parse_layer_name, parse_layer_version_arn
 from lambent.domain.context import RequestContext
 from lambent.domain.function import CodeInfo, new_revision_id
 from lambent.domain.rules import Kind, RuleViolation
-from lambent.store import functions, layers
+from lambent.store import layers
 from lambent.store.code import release_code
 
 Result = Mapping[str, Any]
@@ -51,9 +51,7 @@ async def publish_layer_version(
     now = deps.clock()
 
     def work(c: sqlite3.Connection) -> layer.Config:
-        used, _ = functions.total_code_size(c, named.account, named.region)
-        if used + package.size > limits.TOTAL_CODE_STORAGE:
-            raise RuleViolation("Code storage limit exceeded.", Kind.CODE_STORAGE)
+        code.check_storage(c, named.account, named.region, package.size)
         # Stored inside the transaction, so no sweep can remove it before the row exists.
         deps.blobs.put(data)
         number = layers.next_version(c, named.account, named.region, named.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from lambent.domain.arn import LATEST, FunctionRef
+from lambent.domain.arn import LATEST, FunctionRef, function_arn
 from lambent.domain.function import Config
 from lambent.domain.rules import Kind, RuleViolation
 from lambent.store import functions
@@ -12,6 +12,11 @@ from lambent.store import functions
 
 def not_found(arn: str) -> RuleViolation:
     return RuleViolation(f"Function not found: {arn}", Kind.NOT_FOUND)
+
+
+def missing_alias(ref: FunctionRef, name: str) -> RuleViolation:
+    arn = function_arn(ref.account, ref.region, ref.name, name)
+    return RuleViolation(f"Cannot find alias arn: {arn}", Kind.NOT_FOUND)
 
 
 def latest(c: sqlite3.Connection, ref: FunctionRef) -> Config:

@@ -53,7 +53,7 @@ def _owner(c: sqlite3.Connection, ref: FunctionRef) -> _Owner:
         raise lookup.not_found(ref.arn)
     alias = functions.get_alias(c, ref.account, ref.region, ref.name, qualifier)
     if alias is None:
-        raise RuleViolation(f"Cannot find alias arn: {ref.arn}", Kind.NOT_FOUND)
+        raise lookup.missing_alias(ref, qualifier)
     return _Owner(qualifier, alias, is_alias=True)
 
 
@@ -64,22 +64,14 @@ def _statements(c: sqlite3.Connection, ref: FunctionRef, key: str) -> list[polic
 
 def _save(
     c: sqlite3.Connection, ref: FunctionRef, owner: _Owner, statements: list[policy.Statement]
-) -> fn.Config:
-    """Store the policy and renew its owner's RevisionId; returns the renewed config."""
+) -> None:
+    """Store the policy and renew its owner's RevisionId."""
     config = dict(owner.config, RevisionId=fn.new_revision_id())
     if owner.is_alias:
         functions.put_alias(c, ref.account, ref.region, ref.name, config)
     else:
         functions.update_config(c, ref.account, ref.region, config)
     policies.put(c, ref.account, ref.region, ref.name, owner.key, statements, config["RevisionId"])
-    return config
-
-
-def _resettle(deps: ControlDeps, ref: FunctionRef, owner: _Owner, config: fn.Config) -> None:
-    """A creation or update still being applied is settled by its RevisionId: follow the
-    renewed one, or it would never settle."""
-    if not owner.is_alias and fn.in_progress(config):
-        deps.settler.schedule(ref.account, ref.region, config)
 
 
 async def add_permission(deps: ControlDeps, ctx: RequestContext, params: dict[str, Any]) -> Result:
@@ -88,14 +80,12 @@ async def add_permission(deps: ControlDeps, ctx: RequestContext, params: dict[st
         raise RuleViolation("We currently do not support adding policies for $LATEST.")
     statement = policy.function_statement(ref.arn, params)
 
-    def work(c: sqlite3.Connection) -> tuple[_Owner, fn.Config]:
+    def work(c: sqlite3.Connection) -> None:
         owner = _owner(c, ref)
         lookup.check_revision(owner.config, params.get("RevisionId"))
-        updated = policy.added(_statements(c, ref, owner.key), statement)
-        return owner, _save(c, ref, owner, updated)
+        _save(c, ref, owner, policy.added(_statements(c, ref, owner.key), statement))
 
-    owner, config = await deps.db.write(work)
-    _resettle(deps, ref, owner, config)
+    await deps.db.write(work)
     return {"Statement": policy.statement_json(statement)}
 
 
@@ -104,7 +94,7 @@ async def remove_permission(
 ) -> Result:
     ref = parse_function_ref(ctx, params["FunctionName"], params.get("Qualifier"))
 
-    def work(c: sqlite3.Connection) -> tuple[_Owner, fn.Config]:
+    def work(c: sqlite3.Connection) -> None:
         if not functions.exists(c, ref.account, ref.region, ref.name):
             raise RuleViolation(f"No policy found for: {ref.unqualified_arn}", Kind.NOT_FOUND)
         owner = _owner(c, ref)
@@ -113,10 +103,9 @@ async def remove_permission(
             raise RuleViolation(policy.NO_POLICY, Kind.NOT_FOUND)
         remaining = policy.removed(found[0], params["StatementId"])
         lookup.check_revision(owner.config, params.get("RevisionId"))
-        return owner, _save(c, ref, owner, remaining)
+        _save(c, ref, owner, remaining)
 
-    owner, config = await deps.db.write(work)
-    _resettle(deps, ref, owner, config)
+    await deps.db.write(work)
     return {}
 
 

@@ -24,7 +24,7 @@ class Settler:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def schedule(self, account: str, region: str, config: Config) -> None:
-        """Settle ``config`` (as committed, identified by its RevisionId) soon."""
+        """Settle the version ``config`` names soon, whatever changed in it meanwhile."""
         task = asyncio.get_running_loop().create_task(self._settle(account, region, config))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -35,8 +35,8 @@ class Settler:
         def work(c: sqlite3.Connection) -> None:
             name, version = config["FunctionName"], config["Version"]
             current = functions.get_version(c, account, region, name, version)
-            if current is None or current["RevisionId"] != config["RevisionId"]:
-                return  # deleted or changed again since: the newer change settles itself
+            if current is None or not in_progress(current):
+                return  # deleted, or already settled (settling twice changes nothing)
             done = settled(current)
             done["RevisionId"] = new_revision_id()
             functions.update_config(c, account, region, done)

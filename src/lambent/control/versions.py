@@ -55,8 +55,13 @@ def publish_latest(
     config = fn.published(latest, ref.account, ref.region, number, now)
     if description is not None:
         config["Description"] = description
-    code = functions.code_sha256(c, ref.account, ref.region, ref.name, LATEST)
+    code = functions.code(c, ref.account, ref.region, ref.name, LATEST)
     functions.put_version(c, ref.account, ref.region, config, code)
+    # AWS renews $LATEST's RevisionId when a version is published from it.
+    current = functions.get_version(c, ref.account, ref.region, ref.name, LATEST)
+    if current is not None:
+        renewed = dict(current, RevisionId=fn.new_revision_id())
+        functions.update_config(c, ref.account, ref.region, renewed)
     return config
 
 

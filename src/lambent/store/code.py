@@ -10,7 +10,8 @@ from lambent.store.blobs import BlobStore
 
 def in_use(c: sqlite3.Connection) -> set[str]:
     rows = c.execute(
-        "SELECT code_sha256 FROM function_versions UNION SELECT code_sha256 FROM layer_versions"
+        "SELECT code_sha256 FROM function_versions UNION SELECT code_sha256 FROM layer_versions "
+        "UNION SELECT value FROM function_versions, json_each(function_versions.layer_code)"
     )
     return {r[0] for r in rows}
 
@@ -18,8 +19,10 @@ def in_use(c: sqlite3.Connection) -> set[str]:
 def _used(c: sqlite3.Connection, sha256_hex: str) -> bool:
     row = c.execute(
         "SELECT 1 FROM function_versions WHERE code_sha256=? "
-        "UNION ALL SELECT 1 FROM layer_versions WHERE code_sha256=? LIMIT 1",
-        (sha256_hex, sha256_hex),
+        "UNION ALL SELECT 1 FROM layer_versions WHERE code_sha256=? "
+        "UNION ALL SELECT 1 FROM function_versions, json_each(function_versions.layer_code) "
+        "WHERE value=? LIMIT 1",
+        (sha256_hex, sha256_hex, sha256_hex),
     ).fetchone()
     return row is not None
 

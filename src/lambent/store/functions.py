@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lambent.domain.arn import LATEST
 
 Config = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """The SHA-256s of a function version's package and of its layers' code, in order."""
+
+    package: str
+    layers: tuple[str, ...] = ()
 
 
 def _load(text: str) -> Config:
@@ -40,13 +49,13 @@ def get_version(
     return None if row is None else _load(row[0])
 
 
-def code_sha256(c: sqlite3.Connection, account: str, region: str, name: str, version: str) -> str:
+def code(c: sqlite3.Connection, account: str, region: str, name: str, version: str) -> Code:
     row = c.execute(
-        "SELECT code_sha256 FROM function_versions "
+        "SELECT code_sha256, layer_code FROM function_versions "
         "WHERE account=? AND region=? AND name=? AND version=?",
         (account, region, name, version),
     ).fetchone()
-    return str(row[0])
+    return Code(str(row[0]), tuple(json.loads(row[1])))
 
 
 def versions(c: sqlite3.Connection, account: str, region: str, name: str) -> list[Config]:
@@ -64,7 +73,7 @@ def create(
     account: str,
     region: str,
     config: Config,
-    code: str,
+    code: Code,
     tags: dict[str, str],
 ) -> None:
     name = config["FunctionName"]
@@ -76,21 +85,44 @@ def create(
 
 
 def put_version(
-    c: sqlite3.Connection, account: str, region: str, config: Config, code: str
+    c: sqlite3.Connection, account: str, region: str, config: Config, code: Code
 ) -> None:
     c.execute(
         "INSERT OR REPLACE INTO function_versions "
-        "(account, region, name, version, config, code_sha256) VALUES (?, ?, ?, ?, ?, ?)",
-        (account, region, config["FunctionName"], config["Version"], _dump(config), code),
+        "(account, region, name, version, config, code_sha256, layer_code) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            account,
+            region,
+            config["FunctionName"],
+            config["Version"],
+            _dump(config),
+            code.package,
+            _dump(list(code.layers)),
+        ),
     )
 
 
-def update_config(c: sqlite3.Connection, account: str, region: str, config: Config) -> None:
-    """Replace a version's configuration, keeping its code."""
+def update_config(
+    c: sqlite3.Connection,
+    account: str,
+    region: str,
+    config: Config,
+    layers: Sequence[str] | None = None,
+) -> None:
+    """Replace a version's configuration, keeping its package; ``layers`` (the SHA-256s of
+    its layers' code) replaces the layers' code when given."""
     c.execute(
-        "UPDATE function_versions SET config=? "
+        "UPDATE function_versions SET config=?, layer_code=COALESCE(?, layer_code) "
         "WHERE account=? AND region=? AND name=? AND version=?",
-        (_dump(config), account, region, config["FunctionName"], config["Version"]),
+        (
+            _dump(config),
+            None if layers is None else _dump(list(layers)),
+            account,
+            region,
+            config["FunctionName"],
+            config["Version"],
+        ),
     )
 
 
