@@ -41,9 +41,11 @@ def free_port() -> int:
 class LambentProcess:
     """``lambent server`` as a user runs it, on a free port, with its own data directory."""
 
-    def __init__(self, data_dir: Path, *extra: str) -> None:
+    def __init__(self, data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> None:
+        """``env``: variables added to the server's environment (``AWS_ENDPOINT_URL_S3``)."""
         self.data_dir = data_dir
         self.extra = extra
+        self.env = dict(env or {})
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -67,7 +69,7 @@ class LambentProcess:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

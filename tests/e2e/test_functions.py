@@ -68,7 +68,8 @@ def test_every_configuration_field_is_stored_and_returned(lambda_client: Any, na
         VpcConfig={"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]},
         FileSystemConfigs=[
             {
-                "Arn": "arn:aws:elasticfilesystem:us-east-1:000000000000:access-point/fsap-0123456789abcdef0",
+                "Arn": "arn:aws:elasticfilesystem:us-east-1:000000000000:"
+                "access-point/fsap-0123456789abcdef0",
                 "LocalMountPath": "/mnt/efs",
             }
         ],

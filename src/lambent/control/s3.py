@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from lambent.domain import limits
 from lambent.domain.rules import RuleViolation
 
 
@@ -24,7 +25,13 @@ def _get(region: str, bucket: str, key: str, version: str | None) -> bytes:
     if version:
         args["VersionId"] = version
     try:
-        body: bytes = _client(region).get_object(**args)["Body"].read()
+        found = _client(region).get_object(**args)
+        # No package fits in more than the unzipped limit: refuse before reading it all.
+        if int(found.get("ContentLength", 0)) > limits.UNZIPPED_CODE_MAX:
+            raise RuleViolation(
+                f"Unzipped size must be smaller than {limits.UNZIPPED_CODE_MAX} bytes"
+            )
+        body: bytes = found["Body"].read()
     except ClientError as e:
         error = e.response.get("Error", {})
         raise RuleViolation(

@@ -137,6 +137,15 @@ def check_limits(params: Mapping[str, Any]) -> None:
                 f"Member must have value less than or equal to {_MEMORY_MAX}",
             )
         )
+    storage = (params.get("EphemeralStorage") or {}).get("Size")
+    if storage is not None and storage > _MEMORY_MAX:  # /tmp: 512 to 10240 MB, as memory
+        broken.append(
+            violation(
+                "ephemeralStorage.size",
+                str(storage),
+                f"Member must have value less than or equal to {_MEMORY_MAX}",
+            )
+        )
     if broken:
         raise RuleViolation(constraint_message(broken), Kind.VALIDATION)
 

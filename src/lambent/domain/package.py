@@ -44,13 +44,18 @@ def _safe_name(name: str) -> bool:
     return ".." not in PurePosixPath(name).parts
 
 
-def inspect(data: bytes, unzipped_limit: int = limits.UNZIPPED_CODE_MAX) -> Package:
+def inspect(
+    data: bytes,
+    unzipped_limit: int = limits.UNZIPPED_CODE_MAX,
+    zipped_limit: int | None = limits.ZIPPED_CODE_MAX,
+) -> Package:
     """Check a .zip without extracting it: a bomb is caught by its declared sizes, and the
     extractor re-checks actual sizes. Corrupt archives, and entries that would escape the
     code directory (absolute paths, ``..``, links) are refused as AWS refuses them."""
-    if len(data) > limits.ZIPPED_CODE_MAX:
+    # ``zipped_limit`` is None for packages from S3: AWS limits only direct uploads to 50 MB.
+    if zipped_limit is not None and len(data) > zipped_limit:
         raise RuleViolation(
-            f"Zipped size must be smaller than {limits.ZIPPED_CODE_MAX} bytes",
+            f"Zipped size must be smaller than {zipped_limit} bytes",
             Kind.REQUEST_TOO_LARGE,
         )
     try:

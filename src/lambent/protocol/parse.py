@@ -70,10 +70,11 @@ def from_json(shape: Shape, value: Any, where: str) -> Any:
     if kind == "structure":
         assert isinstance(shape, StructureShape)
         members = shape.members
+        # A member sent as JSON null is a member not sent, as Coral reads it.
         return {
             name: from_json(members[name], item, f"{where}.{name}" if where else name)
             for name, item in value.items()
-            if name in members
+            if name in members and item is not None
         }
     if kind == "list":
         member = shape.member
@@ -137,7 +138,7 @@ def parse_request(
         if not isinstance(document, dict):
             raise _bad("Request body must be a JSON object")
         for name, member in body_members.items():
-            if name in document:
+            if document.get(name) is not None:
                 params[name] = from_json(member, document[name], name)
     return params
 
@@ -147,3 +148,5 @@ def load_json(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as e:
         raise _bad(f"Could not parse payload into json: {e}") from None
+    except RecursionError:  # nesting deeper than the parser's stack: a client's mistake
+        raise _bad("Could not parse payload into json: nesting too deep") from None
