@@ -6,7 +6,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup run test lint typecheck contracts unit e2e bench clean
 
-setup: $(STAMP) system-deps
+setup: $(STAMP) system-deps runtimes
+
+# Each host Python's runtime client (awslambdaric) and SDK (boto3), outside the venv.
+.PHONY: runtimes
+runtimes: $(STAMP)
+	@$(BIN)/lambent runtimes install >/dev/null
 
 # Debian packages, installed when we can (root, apt): bubblewrap gives functions their
 # sandboxes; awscli is the AWS CLI v2 (`aws logs tail` exists only in v2; the venv has v1).

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from tests.helpers import LambentProcess
 
-from bench import control_plane
+from bench import control_plane, invoke
 from bench.stats import machine
 
 RESULTS = Path(__file__).parent / "results.json"
@@ -27,6 +27,8 @@ def _table(results: dict[str, Any]) -> Table:
             note = ""
             if "ratio_p50_vs_baseline" in stats:
                 note = f"p50 = {stats['ratio_p50_vs_baseline']}x baseline"
+            if "overhead_p50_ms" in stats:
+                note = f"p50 overhead over HTTP baseline: {stats['overhead_p50_ms']:.3f} ms"
             table.add_row(
                 f"{group}.{name}",
                 str(stats["n"]),
@@ -46,7 +48,10 @@ def main() -> None:
             results: dict[str, Any] = {
                 "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "machine": machine(),
-                "benchmarks": {"control_plane": control_plane.run(server)},
+                "benchmarks": {
+                    "control_plane": control_plane.run(server),
+                    "invoke": invoke.run(server),
+                },
             }
         finally:
             server.stop()

@@ -4,13 +4,36 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import subprocess
 from pathlib import Path
 
 import click
 import uvloop
+from rich.console import Console
+from rich.table import Table
 
+from lambent.runtimes import (
+    MIN_PYTHON,
+    install_python,
+    node_installation,
+    python_installations,
+)
 from lambent.server import Settings, default_data_dir, serve
-from lambent.server.settings import DEFAULT_ACCOUNT, DEFAULT_PORT
+from lambent.server.settings import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_PORT,
+    default_runtimes_dir,
+    passthrough,
+)
+
+_RUNTIMES_DIR = click.option(
+    "--runtimes-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="LAMBENT_RUNTIMES_DIR",
+    help="Where runtime clients are installed  [default: ~/.cache/lambent/runtimes]",
+)
 
 
 @click.group()
@@ -31,11 +54,94 @@ def main() -> None:
 @click.option(
     "--account-id", default=DEFAULT_ACCOUNT, show_default=True, envvar="LAMBENT_ACCOUNT_ID"
 )
-def server(host: str, port: int, data_dir: Path | None, account_id: str) -> None:
+@click.option(
+    "--isolation",
+    type=click.Choice(["auto", "bwrap", "process"]),
+    default="auto",
+    show_default=True,
+    envvar="LAMBENT_ISOLATION",
+    help="How functions are sandboxed; auto picks the strongest available and says which.",
+)
+@click.option(
+    "--strict-runtimes",
+    is_flag=True,
+    envvar="LAMBENT_STRICT_RUNTIMES",
+    help="Fail invocations of runtimes the host lacks instead of using the nearest version.",
+)
+@click.option(
+    "--keep-alive",
+    type=float,
+    default=300.0,
+    show_default=True,
+    envvar="LAMBENT_KEEP_ALIVE",
+    help="Seconds an idle execution environment stays warm.",
+)
+@_RUNTIMES_DIR
+def server(
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    account_id: str,
+    isolation: str,
+    strict_runtimes: bool,
+    keep_alive: float,
+    runtimes_dir: Path | None,
+) -> None:
     """Serve the Lambda API (and everything else) on one port."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = Settings(
-        host=host, port=port, data_dir=data_dir or default_data_dir(), account_id=account_id
+        host=host,
+        port=port,
+        data_dir=data_dir or default_data_dir(),
+        account_id=account_id,
+        isolation=isolation,
+        strict_runtimes=strict_runtimes,
+        keep_alive_s=keep_alive,
+        runtimes_dir=runtimes_dir or default_runtimes_dir(),
+        passthrough_env=passthrough(os.environ),
     )
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(serve(settings))
+
+
+@main.group(invoke_without_command=True)
+@_RUNTIMES_DIR
+@click.pass_context
+def runtimes(context: click.Context, runtimes_dir: Path | None) -> None:
+    """List the runtimes this host can run."""
+    context.obj = runtimes_dir or default_runtimes_dir()
+    if context.invoked_subcommand is not None:
+        return
+    table = Table("runtime", "runs on", "runtime client")
+    for version, found in sorted(python_installations().items()):
+        ready = (context.obj / f"python{version[0]}.{version[1]}").is_dir()
+        table.add_row(
+            f"python{version[0]}.{version[1]}",
+            str(found.executable),
+            "installed" if ready else "missing: run `lambent runtimes install`",
+        )
+    node = node_installation()
+    if node is not None:
+        table.add_row(f"nodejs{node.version[0]}.x", str(node.executable), "shipped")
+    table.add_row("provided.al2, provided.al2023", "the function's bootstrap", "-")
+    Console().print(table)
+
+
+@runtimes.command("install")
+@click.pass_context
+def runtimes_install(context: click.Context) -> None:
+    """Install the Python runtime client for every Python on this host that supports it."""
+    target: Path = context.obj
+    failures = 0
+    for version, found in sorted(python_installations().items()):
+        if version < MIN_PYTHON:
+            continue
+        try:
+            installed = install_python(target, found)
+        except (OSError, subprocess.CalledProcessError) as e:
+            failures += 1
+            click.echo(f"python{version[0]}.{version[1]}: not installed ({e})", err=True)
+            continue
+        click.echo(f"python{version[0]}.{version[1]}: {installed}")
+    if failures:
+        raise SystemExit(1)

@@ -6,7 +6,6 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from lambent.control import lookup
 from lambent.control.deps import ControlDeps, Operation
 from lambent.control.paging import page
 from lambent.domain.alias import alias_config, check_routing
@@ -14,7 +13,7 @@ from lambent.domain.arn import FunctionRef, function_arn, parse_function_ref
 from lambent.domain.context import RequestContext
 from lambent.domain.function import Config
 from lambent.domain.rules import Kind, RuleViolation
-from lambent.store import functions
+from lambent.store import functions, lookup
 
 Result = Mapping[str, Any]
 

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from lambent.control import code, layer_refs, lookup
+from lambent.control import code, layer_refs
 from lambent.control.deps import ControlDeps, Operation
 from lambent.control.paging import PAGE_MAX
 from lambent.control.versions import publish_latest
@@ -17,7 +17,7 @@ from lambent.domain.arn import LATEST, FunctionRef, parse_function_ref
 from lambent.domain.context import RequestContext
 from lambent.domain.package import Package
 from lambent.domain.rules import Kind, RuleViolation
-from lambent.store import BlobStore, functions
+from lambent.store import BlobStore, functions, lookup
 from lambent.store.code import release_code
 
 Result = Mapping[str, Any]

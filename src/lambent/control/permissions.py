@@ -13,14 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lambent.control import lookup
 from lambent.control.deps import ControlDeps, Operation
 from lambent.domain import function as fn
 from lambent.domain import policy
 from lambent.domain.arn import LATEST, FunctionRef, parse_function_ref
 from lambent.domain.context import RequestContext
 from lambent.domain.rules import Kind, RuleViolation
-from lambent.store import functions, policies
+from lambent.store import functions, lookup, policies
 
 Result = Mapping[str, Any]
 

@@ -11,16 +11,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
 
-from lambent.domain.function import Config, in_progress, new_revision_id, settled
+from lambent.domain.function import Config, failed, in_progress, new_revision_id, settled
 from lambent.store import Database, functions
 
 log = logging.getLogger(__name__)
 
 
+Prepare = Callable[[str, Sequence[str]], Awaitable[object]]
+"""Make a package and its layers ready to run (extract them), given their SHA-256s."""
+
+
 class Settler:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, prepare: Prepare) -> None:
         self._db = db
+        self._prepare = prepare
         self._tasks: set[asyncio.Task[None]] = set()
 
     def schedule(self, account: str, region: str, config: Config) -> None:
@@ -30,14 +36,24 @@ class Settler:
         task.add_done_callback(self._tasks.discard)
 
     async def _settle(self, account: str, region: str, config: Config) -> None:
-        # TODO(issue 3): prepare the package for execution environments here, and fail
-        # the function (State Failed, StateReasonCode) when that is impossible.
+        """Prepare the code (as Lambda optimises a package before the function is Active),
+        then mark the version settled, or failed if its code cannot be prepared."""
+        name, version = config["FunctionName"], config["Version"]
+        failure: str | None = None
+        try:
+            code = await self._db.read(lambda c: functions.code(c, account, region, name, version))
+            await self._prepare(code.package, code.layers)
+        except LookupError:
+            return  # deleted meanwhile
+        except Exception as e:
+            log.exception("could not prepare the code of %s", config.get("FunctionArn"))
+            failure = f"Lambent could not unpack the deployment package: {e}"
+
         def work(c: sqlite3.Connection) -> None:
-            name, version = config["FunctionName"], config["Version"]
             current = functions.get_version(c, account, region, name, version)
             if current is None or not in_progress(current):
                 return  # deleted, or already settled (settling twice changes nothing)
-            done = settled(current)
+            done = settled(current) if failure is None else failed(current, failure)
             done["RevisionId"] = new_revision_id()
             functions.update_config(c, account, region, done)
 

@@ -6,13 +6,12 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from lambent.control import lookup
 from lambent.control.deps import ControlDeps, Operation
 from lambent.domain import tags
 from lambent.domain.arn import FunctionRef, parse_function_ref
 from lambent.domain.context import RequestContext
 from lambent.domain.rules import Kind, RuleViolation
-from lambent.store import functions
+from lambent.store import functions, lookup
 
 Result = Mapping[str, Any]
 Tags = dict[str, str]

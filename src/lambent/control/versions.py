@@ -6,14 +6,13 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from lambent.control import lookup
 from lambent.control.deps import ControlDeps, Operation
 from lambent.control.paging import page
 from lambent.domain import function as fn
 from lambent.domain.arn import LATEST, FunctionRef, parse_function_ref
 from lambent.domain.context import RequestContext
 from lambent.domain.rules import RuleViolation
-from lambent.store import functions
+from lambent.store import functions, lookup
 
 #: What differs between versions without being a change worth a new version.
 _VOLATILE = frozenset(

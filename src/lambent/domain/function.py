@@ -305,6 +305,21 @@ def settled(config: Config) -> Config:
     return done
 
 
+def failed(config: Config, reason: str) -> Config:
+    """The configuration after its creation or update could not be applied."""
+    done = settled(config)
+    if config.get("State") == "Pending":
+        done.update(State="Failed", StateReason=reason, StateReasonCode="InvalidZipFileException")
+        done.pop("LastUpdateStatus", None)
+    else:
+        done.update(
+            LastUpdateStatus="Failed",
+            LastUpdateStatusReason=reason,
+            LastUpdateStatusReasonCode="InvalidZipFileException",
+        )
+    return done
+
+
 def published(latest: Config, account: str, region: str, version: int, now: float) -> Config:
     """A new version's configuration: a frozen copy of ``$LATEST``."""
     config = settled(latest)

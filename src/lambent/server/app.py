@@ -6,16 +6,18 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import uvicorn
 
-from lambent import control
+from lambent import control, invoke
 from lambent.domain.clock import system_clock
+from lambent.environments import CodeCache
 from lambent.observability import LogService
-from lambent.protocol import FrontDoor, JsonService, RestJsonService, service_model
+from lambent.protocol import FrontDoor, JsonService, RawHandler, RestJsonService, service_model
+from lambent.server.execution import execution
 from lambent.server.routes import CODE_PREFIX, HEALTH_PATH, CodeDownload, health
 from lambent.server.settings import Settings
 from lambent.store import BlobStore, Database, log_schema, schema
@@ -43,7 +45,13 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
     swept = await db.write(lambda c: blobs.sweep(in_use(c)))
     if swept:
         log.info("removed %d unreferenced code packages", swept)
-    settler = control.Settler(db)
+    code = CodeCache(settings.data_dir / "run", settings.code_dir)
+
+    async def prepare(package: str, layers: Sequence[str]) -> None:
+        await code.package(package)
+        await code.layers(layers)
+
+    settler = control.Settler(db, prepare)
     await settler.recover()
     model = service_model("lambda")
     deps = control.ControlDeps(
@@ -55,7 +63,6 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
         runtimes=list(model.shape_for("Runtime").enum),
         concurrent_executions=settings.concurrent_executions,
     )
-    api = RestJsonService(model, control.bind(deps), settings.account_id, control.SELF_VALIDATED)
     # Logs have a database (and a database thread) of their own: appending log lines
     # never waits behind the control plane's writes, nor they behind logs.
     logs_db = Database(settings.data_dir / "logs.db", log_schema.MIGRATIONS)
@@ -67,9 +74,12 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
         settings.account_id,
         validation_code="InvalidParameterException",
     )
-    app = FrontDoor(api, {CODE_PREFIX: CodeDownload(blobs), HEALTH_PATH: health}, [logs_api])
     try:
-        yield Platform(app, db, settler, logs)
+        async with execution(settings, db, code, logs) as invoke_deps:
+            handlers = {**control.bind(deps), **invoke.bind(invoke_deps)}
+            api = RestJsonService(model, handlers, settings.account_id, control.SELF_VALIDATED)
+            routes: dict[str, RawHandler] = {CODE_PREFIX: CodeDownload(blobs), HEALTH_PATH: health}
+            yield Platform(FrontDoor(api, routes, [logs_api]), db, settler, logs)
     finally:
         await settler.drain()
         await logs.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,15 @@ def default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "lambent"
 
 
+def default_runtimes_dir() -> Path:
+    return Path.home() / ".cache" / "lambent" / "runtimes"
+
+
+def passthrough(environ: Mapping[str, str]) -> dict[str, str]:
+    """The server's endpoint settings that function environments inherit."""
+    return {k: v for k, v in environ.items() if k.startswith("AWS_ENDPOINT_URL")}
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -22,6 +32,17 @@ class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
     account_id: str = DEFAULT_ACCOUNT
     concurrent_executions: int = CONCURRENT_EXECUTIONS
+    #: ``auto`` (the strongest available), ``bwrap`` or ``process``.
+    isolation: str = "auto"
+    #: Where each Python runtime's client (awslambdaric) and SDK (boto3) are installed.
+    runtimes_dir: Path = field(default_factory=default_runtimes_dir)
+    #: Refuse to run a runtime on a neighbouring version when the host lacks it.
+    strict_runtimes: bool = False
+    #: Idle environments are shut down after this many seconds.
+    keep_alive_s: float = 300.0
+    #: Variables every function environment gets from the server's own environment
+    #: (``AWS_ENDPOINT_URL*``), so functions reach the services the server reaches.
+    passthrough_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def database_path(self) -> Path:

@@ -55,6 +55,8 @@ def code(c: sqlite3.Connection, account: str, region: str, name: str, version: s
         "WHERE account=? AND region=? AND name=? AND version=?",
         (account, region, name, version),
     ).fetchone()
+    if row is None:
+        raise LookupError(f"no version {version} of {name}")
     return Code(str(row[0]), tuple(json.loads(row[1])))
 
 

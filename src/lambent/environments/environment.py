@@ -1,0 +1,301 @@
+"""One execution environment: one sandbox, one runtime process, one function version.
+
+It serves one invocation at a time and is reused while warm, as on AWS. Its lifecycle is
+an explicit state machine::
+
+    STARTING → READY ⇄ INVOKING → DEAD
+        └──────────→ DEAD (init failed)        INVOKING → DEAD (timeout, crash)
+
+Lambda's init phase is capped at 10 s; the caller decides what to do when it runs out
+(AWS retries the init inside the first invocation, within the function's timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lambent.environments.launch import Identity
+from lambent.environments.logs import LogStream, Report
+from lambent.environments.outcome import (
+    EXIT_ERROR,
+    OUT_OF_MEMORY,
+    SANDBOX_TIMEDOUT,
+    Result,
+    platform_error,
+    timed_out_message,
+)
+from lambent.runtime_api import (
+    Abandoned,
+    FunctionError,
+    FunctionMetadata,
+    InitError,
+    Invocation,
+    RuntimeApi,
+    ShutdownReason,
+)
+from lambent.sandbox import Sandbox, SandboxLauncher, SandboxSpec
+
+SpecFactory = Callable[[str], SandboxSpec]
+"""The sandbox spec, given the address of the environment's Runtime API listener."""
+
+#: AWS: "The Init phase is limited to 10 seconds."
+INIT_LIMIT_S = 10.0
+#: AWS gives extensions 2 s (500 ms for the runtime alone) to finish on SHUTDOWN.
+_SHUTDOWN_GRACE_S = 2.0
+_MIB = 1024 * 1024
+
+
+class State(enum.Enum):
+    STARTING = "starting"
+    READY = "ready"
+    INVOKING = "invoking"
+    DEAD = "dead"
+
+
+_NEXT: dict[State, frozenset[State]] = {
+    State.STARTING: frozenset({State.READY, State.DEAD}),
+    State.READY: frozenset({State.INVOKING, State.DEAD}),
+    State.INVOKING: frozenset({State.READY, State.DEAD}),
+    State.DEAD: frozenset(),
+}
+
+
+class InitFailed(Exception):
+    """Initialisation failed; ``result`` is what the invocation that waited answers."""
+
+    def __init__(self, result: Result, timed_out: bool) -> None:
+        super().__init__(result.error_type)
+        self.result = result
+        self.timed_out = timed_out
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One invocation as the environment needs it."""
+
+    request_id: str
+    payload: bytes
+    invoked_arn: str
+    client_context: str | None = None
+    cognito_identity: str | None = None
+    trace_id: str | None = None
+
+
+class Environment:
+    def __init__(
+        self,
+        identity: Identity,
+        timeout_s: int,
+        sandbox: Sandbox,
+        api: RuntimeApi,
+        log: LogStream,
+        pumps: list[asyncio.Task[None]],
+    ) -> None:
+        self.identity = identity
+        self.timeout_s = timeout_s
+        self._sandbox = sandbox
+        self._api = api
+        self.log = log
+        self._pumps = pumps
+        self._state = State.STARTING
+        self.init_duration_ms: float | None = None
+        self.last_used = time.monotonic()
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    def _enter(self, state: State) -> None:
+        if state not in _NEXT[self._state]:
+            raise RuntimeError(f"environment: {self._state.value} → {state.value}")
+        self._state = state
+
+    @classmethod
+    async def start(
+        cls,
+        launcher: SandboxLauncher,
+        identity: Identity,
+        timeout_s: int,
+        spec_for: SpecFactory,
+        log: LogStream,
+        init_limit_s: float = INIT_LIMIT_S,
+    ) -> Environment:
+        """Start the runtime and wait for its init phase; raises :class:`InitFailed`."""
+        metadata = FunctionMetadata(
+            identity.name, identity.version, identity.handler, identity.account
+        )
+        api = await RuntimeApi.start(metadata)
+        try:
+            sandbox = await launcher.start(spec_for(api.address))
+        except BaseException:
+            await api.close()
+            raise
+        pumps = [
+            asyncio.create_task(log.pump(sandbox.stdout)),
+            asyncio.create_task(log.pump(sandbox.stderr)),
+        ]
+        environment = cls(identity, timeout_s, sandbox, api, log, pumps)
+        await environment._init(init_limit_s)
+        return environment
+
+    async def _init(self, limit_s: float) -> None:
+        started = time.perf_counter()
+        ready = asyncio.ensure_future(self._api.wait_ready())
+        exited = asyncio.ensure_future(self._sandbox.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {ready, exited}, timeout=limit_s, return_when="FIRST_COMPLETED"
+            )
+        finally:
+            exited.cancel()
+        self.init_duration_ms = (time.perf_counter() - started) * 1000
+        outcome = ready.result() if ready in done else None
+        if outcome is not None and not isinstance(outcome, InitError):
+            self._enter(State.READY)
+            return
+        ready.cancel()
+        if outcome is None and exited in done:
+            status = exited.result()
+            error_type = self._exit_error_type()
+            result = Result(
+                platform_error(error_type, "", f"Runtime exited with error: {status.describe()}"),
+                error_type,
+            )
+            status_text = "error"
+        elif outcome is None:
+            result = Result(
+                platform_error(SANDBOX_TIMEDOUT, "", timed_out_message(math.ceil(limit_s))),
+                SANDBOX_TIMEDOUT,
+            )
+            status_text = "timeout"
+        else:
+            result = Result(outcome.payload, outcome.error_type)
+            status_text = "error"
+        error = f"\tError Type: {result.error_type}" if status_text == "error" else ""
+        self.log.write(
+            f"INIT_REPORT Init Duration: {self.init_duration_ms:.2f} ms\tPhase: init\t"
+            f"Status: {status_text}{error}"
+        )
+        await self.close(ShutdownReason.FAILURE)
+        raise InitFailed(result, timed_out=status_text == "timeout")
+
+    def _exit_error_type(self) -> str:
+        return OUT_OF_MEMORY if (self._sandbox.oom_kills() or 0) > 0 else EXIT_ERROR
+
+    async def invoke(self, request: Request, *, tail: bool, cold: bool) -> Result:
+        """Run one invocation. The answer comes as soon as the runtime posts it; the
+        environment takes the next one after :meth:`wait_idle` (timeouts and crashes
+        leave it DEAD)."""
+        self._enter(State.INVOKING)
+        self.last_used = time.monotonic()
+        if tail:
+            self.log.begin_tail()
+        self.log.write(f"START RequestId: {request.request_id} Version: {self.identity.version}")
+        started = time.perf_counter()
+        deadline_ms = int(time.time() * 1000) + self.timeout_s * 1000
+        invocation = Invocation(
+            request_id=request.request_id,
+            payload=request.payload,
+            deadline_ms=deadline_ms,
+            invoked_function_arn=request.invoked_arn,
+            trace_id=request.trace_id,
+            client_context=request.client_context,
+            cognito_identity=request.cognito_identity,
+        )
+        answered = asyncio.ensure_future(self._api.invoke(invocation))
+        exited = asyncio.ensure_future(self._sandbox.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {answered, exited}, timeout=self.timeout_s, return_when="FIRST_COMPLETED"
+            )
+        finally:
+            exited.cancel()
+        duration_ms = (time.perf_counter() - started) * 1000
+        status: str | None = None
+        if answered in done and not isinstance(answered.exception(), Abandoned):
+            outcome = answered.result()
+            if isinstance(outcome, FunctionError):
+                result = Result(outcome.payload, outcome.error_type, outcome.content_type)
+            else:
+                result = Result(outcome.payload, None, outcome.content_type)
+        else:
+            answered.cancel()
+            if exited in done:
+                error_type = self._exit_error_type()
+                message = f"Runtime exited with error: {exited.result().describe()}"
+                status = "error"
+            else:
+                error_type = SANDBOX_TIMEDOUT
+                message = timed_out_message(self.timeout_s)
+                status = "timeout"
+                self.log.write(f"{_now_iso()} {request.request_id} {message}")
+            result = Result(platform_error(error_type, request.request_id, message), error_type)
+        # The runtime wrote its lines before it answered: let the pipes catch up.
+        for _ in range(3):
+            await asyncio.sleep(0)
+        self.log.write(f"END RequestId: {request.request_id}")
+        self.log.write(
+            Report(
+                request.request_id,
+                duration_ms,
+                self.identity.memory_mb,
+                self._max_memory_mb(),
+                self.init_duration_ms if cold else None,
+                status,
+            ).line()
+        )
+        tail_bytes = self.log.end_tail() if tail else b""
+        if status is not None:
+            await self.close(
+                ShutdownReason.TIMEOUT if status == "timeout" else ShutdownReason.FAILURE
+            )
+        return Result(result.payload, result.error_type, result.content_type, tail_bytes)
+
+    async def wait_idle(self) -> bool:
+        """Wait until the runtime asks for the next event; False if the environment died."""
+        if self._state is not State.INVOKING:
+            return False
+        try:
+            await self._api.wait_idle()
+        except Exception:
+            await self.close(ShutdownReason.FAILURE)
+            return False
+        self._enter(State.READY)
+        self.last_used = time.monotonic()
+        return True
+
+    def _max_memory_mb(self) -> int:
+        usage = self._sandbox.memory()
+        if usage is None:
+            return 0
+        used = usage.peak if usage.peak is not None else usage.current
+        return max(1, math.ceil(used / _MIB))
+
+    async def close(self, reason: ShutdownReason = ShutdownReason.SPINDOWN) -> None:
+        """Shut down: SHUTDOWN to extensions (bounded), then kill the whole tree."""
+        if self._state is State.DEAD:
+            return
+        was_ready = self._state is State.READY
+        self._state = State.DEAD
+        if was_ready:
+            deadline_ms = int((time.time() + _SHUTDOWN_GRACE_S) * 1000)
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(_SHUTDOWN_GRACE_S):
+                    await self._api.shutdown(reason, deadline_ms)
+        await self._sandbox.close()
+        await self._api.close()
+        for pump in self._pumps:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(1):
+                    await pump
+
+
+def _now_iso() -> str:
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"

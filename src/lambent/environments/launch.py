@@ -1,0 +1,126 @@
+"""What a runtime process is started with: argv and the environment variables AWS sets.
+
+AWS documents the variables in "Defined runtime environment variables"; the function's
+own ``Environment.Variables`` come on top (reserved keys were refused when configured).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lambent.environments.layout import Layout
+from lambent.runtimes import Language, RuntimeChoice
+
+_LANG = "en_US.UTF-8"
+_TZ = ":UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Which function version an environment serves, and how it is named in logs."""
+
+    account: str
+    region: str
+    name: str
+    version: str
+    memory_mb: int
+    handler: str
+    log_group: str
+    log_stream: str
+    initialization_type: str = "on-demand"
+
+
+@dataclass(frozen=True, slots=True)
+class Launch:
+    argv: tuple[str, ...]
+    env: dict[str, str]
+
+
+def _python(
+    choice: RuntimeChoice, layout: Layout, handler: str
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    assert choice.installation is not None
+    major, minor = choice.installation.version
+    site = f"{layout.opt}/python/lib/python{major}.{minor}/site-packages"
+    # AWS's order: the function's code, then layers, then the runtime's own packages.
+    path = ":".join((layout.task, site, f"{layout.opt}/python", layout.runtime))
+    # awslambdaric takes the handler as its argument, as AWS's python bootstrap passes it.
+    argv = (str(choice.installation.executable), "-m", "awslambdaric", handler)
+    return argv, {"PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
+
+
+def _nodejs(choice: RuntimeChoice, layout: Layout) -> tuple[tuple[str, ...], dict[str, str]]:
+    assert choice.installation is not None
+    major = choice.installation.version[0]
+    node_path = ":".join(
+        (
+            f"{layout.opt}/nodejs/node{major}/node_modules",
+            f"{layout.opt}/nodejs/node_modules",
+            f"{layout.runtime}/node_modules",
+            layout.runtime,
+            layout.task,
+        )
+    )
+    argv = (str(choice.installation.executable), f"{layout.runtime}/bootstrap.mjs")
+    return argv, {"NODE_PATH": node_path}
+
+
+def _provided(code: Path, opt: Path | None, layout: Layout) -> tuple[str, ...]:
+    """A custom runtime's ``bootstrap``: the function's, else a layer's (AWS's order)."""
+    if (code / "bootstrap").is_file():
+        return (f"{layout.task}/bootstrap",)
+    if opt is not None and (opt / "bootstrap").is_file():
+        return (f"{layout.opt}/bootstrap",)
+    return (f"{layout.task}/bootstrap",)  # missing: the start fails as AWS's does
+
+
+def launch(
+    identity: Identity,
+    choice: RuntimeChoice,
+    layout: Layout,
+    config: Mapping[str, Any],
+    *,
+    code: Path,
+    opt: Path | None,
+    runtime_api: str,
+    credentials: Mapping[str, str],
+) -> Launch:
+    """argv and environment for one execution environment's runtime process."""
+    if choice.language is Language.PYTHON:
+        argv, extra = _python(choice, layout, identity.handler)
+    elif choice.language is Language.NODEJS:
+        argv, extra = _nodejs(choice, layout)
+    else:
+        argv, extra = _provided(code, opt, layout), {}
+    env = {
+        "AWS_LAMBDA_FUNCTION_NAME": identity.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": identity.version,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(identity.memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": identity.log_group,
+        "AWS_LAMBDA_LOG_STREAM_NAME": identity.log_stream,
+        "AWS_LAMBDA_RUNTIME_API": runtime_api,
+        "AWS_LAMBDA_INITIALIZATION_TYPE": identity.initialization_type,
+        "AWS_REGION": identity.region,
+        "AWS_DEFAULT_REGION": identity.region,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{choice.identifier}",
+        "_HANDLER": identity.handler,
+        "LAMBDA_TASK_ROOT": layout.task,
+        "LAMBDA_RUNTIME_DIR": layout.runtime,
+        "TZ": _TZ,
+        "LANG": _LANG,
+        "PATH": f"/usr/local/bin:/usr/bin:/bin:{layout.opt}/bin",
+        "LD_LIBRARY_PATH": ":".join(
+            (f"{layout.runtime}/lib", layout.task, f"{layout.task}/lib", f"{layout.opt}/lib")
+        ),
+        **credentials,
+        **extra,
+    }
+    logging = config.get("LoggingConfig") or {}
+    if logging.get("LogFormat") == "JSON":
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        env["AWS_LAMBDA_LOG_LEVEL"] = logging.get("ApplicationLogLevel", "INFO")
+    env.update((config.get("Environment") or {}).get("Variables") or {})
+    return Launch(argv, env)

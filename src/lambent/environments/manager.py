@@ -1,0 +1,230 @@
+"""All execution environments: a pool per function version, started from its stored
+configuration, retired when the configuration changes, reaped when idle too long."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from lambent.environments.code import CodeCache
+from lambent.environments.environment import (
+    INIT_LIMIT_S,
+    Environment,
+    InitFailed,
+    Request,
+)
+from lambent.environments.launch import Identity, launch
+from lambent.environments.layout import Layout
+from lambent.environments.logs import Append, LogStream, Report
+from lambent.environments.outcome import Result
+from lambent.environments.pool import Pool
+from lambent.runtimes import RuntimeChoice, RuntimeRegistry
+from lambent.sandbox import Bind, IsolationMode, SandboxLauncher, SandboxSpec
+
+_REAP_EVERY_S = 1.0
+#: A function's processes and threads (Lambda allows 1024).
+_MAX_PROCESSES = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A function version to invoke, as stored: its configuration and its code."""
+
+    account: str
+    region: str
+    config: Mapping[str, Any]
+    package: str
+    layers: Sequence[str]
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.account, self.region, self.config["FunctionName"], self.config["Version"])
+
+    @property
+    def revision(self) -> str:
+        """What, if it changes, makes existing environments stale."""
+        return hashlib.sha256(
+            repr((sorted(self.config.items()), self.package, tuple(self.layers))).encode()
+        ).hexdigest()
+
+
+def _stream_name(version: str, environment_id: str) -> str:
+    return time.strftime("%Y/%m/%d/", time.gmtime()) + f"[{version}]{environment_id}"
+
+
+class Environments:
+    def __init__(
+        self,
+        launcher: SandboxLauncher,
+        code: CodeCache,
+        runtimes: RuntimeRegistry,
+        append_log: Append,
+        credentials: Mapping[str, str],
+        keep_alive_s: float,
+    ) -> None:
+        self._launcher = launcher
+        self._code = code
+        self._runtimes = runtimes
+        self._append = append_log
+        self._credentials = dict(credentials)
+        self._keep_alive_s = keep_alive_s
+        self._pools: dict[tuple[str, str, str, str], tuple[str, Pool]] = {}
+        self._reaper: asyncio.Task[None] | None = None
+
+    @property
+    def isolated(self) -> bool:
+        return self._launcher.isolation.mode is IsolationMode.BWRAP
+
+    def choose_runtime(self, runtime: str) -> RuntimeChoice:
+        """Raises ``RuntimeUnavailable`` naming what the host lacks."""
+        return self._runtimes.choose(runtime)
+
+    async def invoke(self, target: Target, request: Request, tail: bool) -> Result:
+        if self._reaper is None:
+            self._reaper = asyncio.get_running_loop().create_task(self._reap_forever())
+        return await self._pool(target).run(request, tail)
+
+    def _pool(self, target: Target) -> Pool:
+        revision = target.revision
+        current = self._pools.get(target.key)
+        if current is not None and current[0] == revision:
+            return current[1]
+        if current is not None:  # code or configuration changed: the old ones retire
+            asyncio.get_running_loop().create_task(current[1].retire())
+        pool = Pool(lambda request, tail: self._start(target, request, tail))
+        self._pools[target.key] = (revision, pool)
+        return pool
+
+    def counts(self) -> dict[tuple[str, str, str, str], int]:
+        return {key: pool.size for key, (_, pool) in self._pools.items()}
+
+    async def _start(self, target: Target, request: Request, tail: bool) -> Environment | Result:
+        """A new environment, or the answer of an init that failed (AWS retries an init
+        that ran out of its 10 s once, within the function's timeout)."""
+        config = target.config
+        timeout_s = int(config.get("Timeout", 3))
+        choice = self._runtimes.choose(config["Runtime"])
+        code = await self._code.package(target.package)
+        opt = await self._code.layers(target.layers)
+        limit = INIT_LIMIT_S
+        while True:
+            environment_id = uuid.uuid4().hex
+            identity = Identity(
+                account=target.account,
+                region=target.region,
+                name=config["FunctionName"],
+                version=config["Version"],
+                memory_mb=int(config.get("MemorySize", 128)),
+                handler=config.get("Handler", ""),
+                log_group=(config.get("LoggingConfig") or {}).get(
+                    "LogGroup", f"/aws/lambda/{config['FunctionName']}"
+                ),
+                log_stream=_stream_name(config["Version"], environment_id),
+            )
+            log = LogStream(
+                self._append, target.account, target.region, identity.log_group, identity.log_stream
+            )
+            if choice.warning:
+                log.write(choice.warning)
+            runtime_arn = (config.get("RuntimeVersionConfig") or {}).get("RuntimeVersionArn", "")
+            log.write(
+                f"INIT_START Runtime Version: {choice.identifier}\t"
+                f"Runtime Version ARN: {runtime_arn}"
+            )
+            try:
+                return await Environment.start(
+                    self._launcher,
+                    identity,
+                    timeout_s,
+                    partial(self._spec, identity, choice, config, code, opt),
+                    log,
+                    init_limit_s=limit,
+                )
+            except InitFailed as failed:
+                if failed.timed_out and limit == INIT_LIMIT_S and timeout_s > INIT_LIMIT_S:
+                    limit = float(timeout_s)  # the suppressed init, inside the invocation
+                    continue
+                return _init_failure_answer(log, identity, request, failed, tail)
+
+    def _spec(
+        self,
+        identity: Identity,
+        choice: RuntimeChoice,
+        config: Mapping[str, Any],
+        code: Path,
+        opt: Path | None,
+        address: str,
+    ) -> SandboxSpec:
+        binds: list[Bind] = []
+        if self.isolated:
+            layout = Layout.sandboxed()
+            if choice.runtime_dir is not None:
+                binds.append(Bind(choice.runtime_dir, layout.runtime))
+            if choice.installation is not None and not str(choice.installation.prefix).startswith(
+                "/usr"
+            ):
+                binds.append(Bind.same_path(choice.installation.prefix))
+        else:
+            layout = Layout.host(code, opt, choice.runtime_dir)
+        started = launch(
+            identity,
+            choice,
+            layout,
+            config,
+            code=code,
+            opt=opt,
+            runtime_api=address,
+            credentials=self._credentials,
+        )
+        return SandboxSpec(
+            name=f"lambent-{identity.log_stream.rsplit(']', 1)[-1]}",
+            argv=started.argv,
+            env=started.env,
+            code_dir=code,
+            opt_dir=opt,
+            memory_mib=identity.memory_mb,
+            tmp_mib=int((config.get("EphemeralStorage") or {}).get("Size", 512)),
+            max_processes=_MAX_PROCESSES,
+            binds=tuple(binds),
+        )
+
+    async def _reap_forever(self) -> None:
+        while True:
+            await asyncio.sleep(_REAP_EVERY_S)
+            for key, (_, pool) in list(self._pools.items()):
+                await pool.reap(self._keep_alive_s)
+                if pool.retired and pool.size == 0:
+                    self._pools.pop(key, None)
+
+    async def close(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reaper
+        pools, self._pools = list(self._pools.values()), {}
+        await asyncio.gather(*(pool.close() for _, pool in pools))
+
+
+def _init_failure_answer(
+    log: LogStream, identity: Identity, request: Request, failed: InitFailed, tail: bool
+) -> Result:
+    """The invocation that waited for a failed init answers with its error, logged as
+    AWS logs it: START, END and a REPORT with the error type."""
+    if tail:
+        log.begin_tail()
+    log.write(f"START RequestId: {request.request_id} Version: {identity.version}")
+    log.write(f"END RequestId: {request.request_id}")
+    status = "timeout" if failed.timed_out else "error"
+    log.write(Report(request.request_id, 0.0, identity.memory_mb, 0, None, status).line())
+    result = failed.result
+    return Result(
+        result.payload, result.error_type, result.content_type, log.end_tail() if tail else b""
+    )

@@ -1,0 +1,122 @@
+"""Invoke: synchronous (RequestResponse), DryRun and Event invocations of a function."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lambent.domain.arn import parse_function_ref
+from lambent.domain.context import RequestContext
+from lambent.domain.rules import Kind, RuleViolation
+from lambent.environments import Environments, Request, Target
+from lambent.errors import InvalidRequestContent, LambentError
+from lambent.invoke.routing import Resolved, resolve
+from lambent.runtimes import RuntimeUnavailable
+from lambent.store import Database
+
+log = logging.getLogger(__name__)
+
+
+class InvalidRuntime(LambentError):
+    """The host cannot run the function's runtime (AWS's modelled 502)."""
+
+    code = "InvalidRuntimeException"
+    status = 502
+
+
+@dataclass(frozen=True, slots=True)
+class InvokeDeps:
+    db: Database
+    environments: Environments
+
+
+def _check_payload(payload: bytes) -> None:
+    """AWS refuses a payload that is not JSON before running anything."""
+    if not payload:
+        return
+    try:
+        json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise InvalidRequestContent(
+            f"Could not parse request body into json: Could not parse payload into json: {e}"
+        ) from None
+
+
+def _check_state(config: Mapping[str, Any]) -> None:
+    state = config.get("State")
+    if state not in (None, "Active"):
+        raise RuleViolation(
+            "The operation cannot be performed at this time. "
+            f"The function is currently in the following state: {state}",
+            Kind.CONFLICT,
+        )
+
+
+async def invoke(
+    deps: InvokeDeps, ctx: RequestContext, params: dict[str, Any]
+) -> Mapping[str, Any]:
+    ref = parse_function_ref(ctx, params["FunctionName"], params.get("Qualifier"))
+    payload: bytes = params.get("Payload") or b""
+    _check_payload(payload)
+    resolved: Resolved = await deps.db.read(lambda c: resolve(c, ref))
+    config = resolved.config
+    _check_state(config)
+    try:
+        deps.environments.choose_runtime(config["Runtime"])
+    except RuntimeUnavailable as e:
+        raise InvalidRuntime(str(e)) from None
+    kind = params.get("InvocationType") or "RequestResponse"
+    version = config["Version"]
+    if kind == "DryRun":
+        return {"StatusCode": 204}
+    request = Request(
+        request_id=str(uuid.uuid4()),
+        payload=payload or b"{}",
+        invoked_arn=resolved.invoked_arn,
+        client_context=_client_context(params.get("ClientContext")),
+    )
+    target = Target(ref.account, ref.region, config, resolved.code.package, resolved.code.layers)
+    if kind == "Event":
+        # TODO(issue 5): store the event durably first, retry, destinations, DLQ.
+        task = asyncio.get_running_loop().create_task(_run_event(deps, target, request))
+        _EVENTS.add(task)
+        task.add_done_callback(_EVENTS.discard)
+        return {"StatusCode": 202}
+    tail = params.get("LogType") == "Tail"
+    result = await deps.environments.invoke(target, request, tail)
+    answer: dict[str, Any] = {
+        "StatusCode": 200,
+        "Payload": result.payload,
+        "ExecutedVersion": version,
+    }
+    if result.error_type is not None:
+        answer["FunctionError"] = "Unhandled"
+    if tail:
+        answer["LogResult"] = base64.b64encode(result.log_tail).decode()
+    return answer
+
+
+_EVENTS: set[asyncio.Task[None]] = set()
+
+
+async def _run_event(deps: InvokeDeps, target: Target, request: Request) -> None:
+    try:
+        await deps.environments.invoke(target, request, tail=False)
+    except Exception:
+        log.exception("event %s failed", request.request_id)
+
+
+def _client_context(encoded: str | None) -> str | None:
+    """``X-Amz-Client-Context`` is base64 JSON; the runtime gets the JSON itself."""
+    if encoded is None:
+        return None
+    try:
+        return base64.b64decode(encoded, validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise RuleViolation("Client context must be a valid Base64-encoded JSON object.") from None
