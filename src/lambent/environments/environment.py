@@ -17,7 +17,7 @@ import contextlib
 import enum
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lambent.environments.launch import Identity
@@ -125,12 +125,14 @@ class Environment:
         spec_for: SpecFactory,
         log: LogStream,
         init_limit_s: float = INIT_LIMIT_S,
+        extensions: Sequence[str] = (),
     ) -> Environment:
-        """Start the runtime and wait for its init phase; raises :class:`InitFailed`."""
+        """Start the runtime (and ``extensions``, which init then waits for) and wait for
+        its init phase; raises :class:`InitFailed`."""
         metadata = FunctionMetadata(
             identity.name, identity.version, identity.handler, identity.account
         )
-        api = await RuntimeApi.start(metadata)
+        api = await RuntimeApi.start(metadata, external_extensions=tuple(extensions))
         try:
             sandbox = await launcher.start(spec_for(api.address))
         except BaseException:

@@ -6,7 +6,8 @@ own ``Environment.Variables`` come on top (reserved keys were refused when confi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,12 @@ from typing import Any
 from lambent.environments.layout import Layout
 from lambent.runtimes import Language, RuntimeChoice
 
+#: Starts the external extensions (the executables in /opt/extensions, AWS's rule) in the
+#: environment, then becomes the runtime: all one process tree in one sandbox.
+_WITH_EXTENSIONS = (
+    'dir="$1"; shift; for e in "$dir"/*; do '
+    'if [ -f "$e" ] && [ -x "$e" ]; then "$e" & fi; done; exec "$@"'
+)
 _LANG = "en_US.UTF-8"
 _TZ = ":UTC"
 
@@ -87,8 +94,10 @@ def launch(
     opt: Path | None,
     runtime_api: str,
     credentials: Mapping[str, str],
+    extensions: Sequence[str] = (),
 ) -> Launch:
-    """argv and environment for one execution environment's runtime process."""
+    """argv and environment for one execution environment's runtime process (and its
+    external extensions, started first when there are any)."""
     if choice.language is Language.PYTHON:
         argv, extra = _python(choice, layout, identity.handler)
     elif choice.language is Language.NODEJS:
@@ -123,4 +132,23 @@ def launch(
         env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
         env["AWS_LAMBDA_LOG_LEVEL"] = logging.get("ApplicationLogLevel", "INFO")
     env.update((config.get("Environment") or {}).get("Variables") or {})
+    if extensions:
+        argv = (
+            "/bin/sh",
+            "-c",
+            _WITH_EXTENSIONS,
+            "lambent-init",
+            f"{layout.opt}/extensions",
+            *argv,
+        )
     return Launch(argv, env)
+
+
+def external_extensions(opt: Path | None) -> tuple[str, ...]:
+    """The names of the external extensions a layer set ships (``/opt/extensions/*``)."""
+    directory = None if opt is None else opt / "extensions"
+    if directory is None or not directory.is_dir():
+        return ()
+    return tuple(
+        sorted(e.name for e in directory.iterdir() if e.is_file() and os.access(e, os.X_OK))
+    )

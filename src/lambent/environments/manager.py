@@ -21,7 +21,7 @@ from lambent.environments.environment import (
     InitFailed,
     Request,
 )
-from lambent.environments.launch import Identity, launch
+from lambent.environments.launch import Identity, external_extensions, launch
 from lambent.environments.layout import Layout
 from lambent.environments.logs import Append, LogStream, Report
 from lambent.environments.outcome import Result
@@ -114,6 +114,7 @@ class Environments:
         choice = self._runtimes.choose(config["Runtime"])
         code = await self._code.package(target.package)
         opt = await self._code.layers(target.layers)
+        extensions = await asyncio.to_thread(external_extensions, opt)
         limit = INIT_LIMIT_S
         while True:
             environment_id = uuid.uuid4().hex
@@ -144,9 +145,10 @@ class Environments:
                     self._launcher,
                     identity,
                     timeout_s,
-                    partial(self._spec, identity, choice, config, code, opt),
+                    partial(self._spec, identity, choice, config, code, opt, extensions),
                     log,
                     init_limit_s=limit,
+                    extensions=extensions,
                 )
             except InitFailed as failed:
                 if failed.timed_out and limit == INIT_LIMIT_S and timeout_s > INIT_LIMIT_S:
@@ -161,6 +163,7 @@ class Environments:
         config: Mapping[str, Any],
         code: Path,
         opt: Path | None,
+        extensions: Sequence[str],
         address: str,
     ) -> SandboxSpec:
         binds: list[Bind] = []
@@ -183,6 +186,7 @@ class Environments:
             opt=opt,
             runtime_api=address,
             credentials=self._credentials,
+            extensions=extensions,
         )
         return SandboxSpec(
             name=f"lambent-{identity.log_stream.rsplit(']', 1)[-1]}",
