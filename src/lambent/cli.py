@@ -114,12 +114,13 @@ def runtimes(context: click.Context, runtimes_dir: Path | None) -> None:
         return
     table = Table("runtime", "runs on", "runtime client")
     for version, found in sorted(python_installations().items()):
-        ready = (context.obj / f"python{version[0]}.{version[1]}").is_dir()
-        table.add_row(
-            f"python{version[0]}.{version[1]}",
-            str(found.executable),
-            "installed" if ready else "missing: run `lambent runtimes install`",
-        )
+        if version < MIN_PYTHON:
+            state = "unsupported by awslambdaric: runs on the nearest supported version"
+        elif (context.obj / f"python{version[0]}.{version[1]}").is_dir():
+            state = "installed"
+        else:
+            state = "missing: run `lambent runtimes install`"
+        table.add_row(f"python{version[0]}.{version[1]}", str(found.executable), state)
     node = node_installation()
     if node is not None:
         table.add_row(f"nodejs{node.version[0]}.x", str(node.executable), "shipped")
