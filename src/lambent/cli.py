@@ -13,6 +13,7 @@ import uvloop
 from rich.console import Console
 from rich.table import Table
 
+from lambent.domain.limits import CONCURRENT_EXECUTIONS
 from lambent.runtimes import (
     MIN_PYTHON,
     install_python,
@@ -76,6 +77,14 @@ def main() -> None:
     envvar="LAMBENT_KEEP_ALIVE",
     help="Seconds an idle execution environment stays warm.",
 )
+@click.option(
+    "--account-concurrency",
+    type=click.IntRange(min=1),
+    default=CONCURRENT_EXECUTIONS,
+    show_default=True,
+    envvar="LAMBENT_ACCOUNT_CONCURRENCY",
+    help="Concurrent executions an account and region may run (AWS's default is 1000).",
+)
 @_RUNTIMES_DIR
 def server(
     host: str,
@@ -85,6 +94,7 @@ def server(
     isolation: str,
     strict_runtimes: bool,
     keep_alive: float,
+    account_concurrency: int,
     runtimes_dir: Path | None,
 ) -> None:
     """Serve the Lambda API (and everything else) on one port."""
@@ -97,6 +107,7 @@ def server(
         isolation=isolation,
         strict_runtimes=strict_runtimes,
         keep_alive_s=keep_alive,
+        concurrent_executions=account_concurrency,
         runtimes_dir=runtimes_dir or default_runtimes_dir(),
         passthrough_env=passthrough(os.environ),
     )

@@ -5,12 +5,21 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from lambent.control import account, aliases, functions, layers, permissions, tags, versions
+from lambent.control import (
+    account,
+    aliases,
+    concurrency,
+    functions,
+    layers,
+    permissions,
+    tags,
+    versions,
+)
 from lambent.control.deps import ControlDeps, Operation
 from lambent.control.s3 import fetch_s3
 from lambent.control.settle import Settler
 
-_MODULES = (functions, versions, aliases, layers, permissions, tags, account)
+_MODULES = (concurrency, functions, versions, aliases, layers, permissions, tags, account)
 
 
 def operations() -> dict[str, Operation]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,17 +15,18 @@ from lambent.store import functions
 async def get_account_settings(
     deps: ControlDeps, ctx: RequestContext, params: dict[str, Any]
 ) -> Mapping[str, Any]:
-    code_size, function_count = await deps.db.read(
-        lambda c: functions.total_code_size(c, ctx.account, ctx.region)
-    )
+    def work(c: sqlite3.Connection) -> tuple[int, int, int]:
+        size, count = functions.total_code_size(c, ctx.account, ctx.region)
+        return size, count, functions.reserved_total(c, ctx.account, ctx.region)
+
+    code_size, function_count, reserved = await deps.db.read(work)
     return {
         "AccountLimit": {
             "TotalCodeSize": limits.TOTAL_CODE_STORAGE,
             "CodeSizeUnzipped": limits.UNZIPPED_CODE_MAX,
             "CodeSizeZipped": limits.ZIPPED_CODE_MAX,
             "ConcurrentExecutions": deps.concurrent_executions,
-            # TODO(issue 4): subtract reserved concurrency
-            "UnreservedConcurrentExecutions": deps.concurrent_executions,
+            "UnreservedConcurrentExecutions": deps.concurrent_executions - reserved,
         },
         "AccountUsage": {"TotalCodeSize": code_size, "FunctionCount": function_count},
     }

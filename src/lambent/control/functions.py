@@ -100,11 +100,15 @@ def _sha_hex(config: fn.Config) -> str:
 async def get_function(deps: ControlDeps, ctx: RequestContext, params: dict[str, Any]) -> Result:
     ref = parse_function_ref(ctx, params["FunctionName"], params.get("Qualifier"))
 
-    def work(c: sqlite3.Connection) -> tuple[fn.Config, dict[str, str] | None]:
+    def work(c: sqlite3.Connection) -> tuple[fn.Config, dict[str, str] | None, int | None]:
         config, _ = lookup.resolve(c, ref)
-        return config, functions.tags(c, ref.account, ref.region, ref.name)
+        return (
+            config,
+            functions.tags(c, ref.account, ref.region, ref.name),
+            functions.reserved_concurrency(c, ref.account, ref.region, ref.name),
+        )
 
-    config, tags = await deps.db.read(work)
+    config, tags, reserved = await deps.db.read(work)
     if ref.qualifier:
         config = fn.qualified(config, ref.qualifier)
     result: dict[str, Any] = {
@@ -113,6 +117,8 @@ async def get_function(deps: ControlDeps, ctx: RequestContext, params: dict[str,
     }
     if tags:
         result["Tags"] = tags
+    if reserved is not None:
+        result["Concurrency"] = {"ReservedConcurrentExecutions": reserved}
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from lambent.invoke.admission import Admission
 from lambent.invoke.operation import InvokeDeps, invoke
 
 
@@ -12,4 +13,4 @@ def bind(deps: InvokeDeps) -> dict[str, Any]:
     return {"Invoke": functools.partial(invoke, deps)}
 
 
-__all__ = ["InvokeDeps", "bind"]
+__all__ = ["Admission", "InvokeDeps", "bind"]

@@ -6,7 +6,7 @@ import asyncio
 import base64
 import json
 import logging
-import uuid
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +16,10 @@ from lambent.domain.context import RequestContext
 from lambent.domain.rules import Kind, RuleViolation
 from lambent.environments import Environments, Request, Target
 from lambent.errors import InvalidRequestContent, LambentError
+from lambent.invoke.admission import Admission, Limits
 from lambent.invoke.routing import Resolved, resolve
 from lambent.runtimes import RuntimeUnavailable
-from lambent.store import Database
+from lambent.store import Database, functions
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ class InvalidRuntime(LambentError):
 class InvokeDeps:
     db: Database
     environments: Environments
+    admission: Admission
+    #: The account's concurrency limit.
+    account_limit: int
 
 
 def _check_payload(payload: bytes) -> None:
@@ -64,7 +68,20 @@ async def invoke(
     ref = parse_function_ref(ctx, params["FunctionName"], params.get("Qualifier"))
     payload: bytes = params.get("Payload") or b""
     _check_payload(payload)
-    resolved: Resolved = await deps.db.read(lambda c: resolve(c, ref))
+
+    def work(c: sqlite3.Connection) -> tuple[Resolved, Limits]:
+        found = resolve(c, ref)
+        limits = Limits(
+            account=ref.account,
+            region=ref.region,
+            function=ref.name,
+            reserved=functions.reserved_concurrency(c, ref.account, ref.region, ref.name),
+            account_limit=deps.account_limit,
+            reserved_total=functions.reserved_total(c, ref.account, ref.region),
+        )
+        return found, limits
+
+    resolved, limits = await deps.db.read(work)
     config = resolved.config
     _check_state(config)
     try:
@@ -76,7 +93,8 @@ async def invoke(
     if kind == "DryRun":
         return {"StatusCode": 204}
     request = Request(
-        request_id=str(uuid.uuid4()),
+        # AWS: the invocation's request id is the Invoke call's (x-amzn-RequestId).
+        request_id=ctx.request_id,
         payload=payload or b"{}",
         invoked_arn=resolved.invoked_arn,
         client_context=_client_context(params.get("ClientContext")),
@@ -89,7 +107,8 @@ async def invoke(
         task.add_done_callback(_EVENTS.discard)
         return {"StatusCode": 202}
     tail = params.get("LogType") == "Tail"
-    result = await deps.environments.invoke(target, request, tail)
+    with deps.admission.slot(limits):
+        result = await deps.environments.invoke(target, request, tail)
     answer: dict[str, Any] = {
         "StatusCode": 200,
         "Payload": result.payload,

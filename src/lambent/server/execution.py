@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from lambent.environments import CodeCache, Environments
-from lambent.invoke import InvokeDeps
+from lambent.invoke import Admission, InvokeDeps
 from lambent.observability import LogService
 from lambent.runtimes import RuntimeRegistry, node_installation, python_installations
 from lambent.sandbox import IsolationRequest, SandboxLauncher, detect_isolation
@@ -57,7 +57,12 @@ async def execution(
         keep_alive_s=settings.keep_alive_s,
     )
     try:
-        yield InvokeDeps(db=db, environments=environments)
+        yield InvokeDeps(
+            db=db,
+            environments=environments,
+            admission=Admission(),
+            account_limit=settings.concurrent_executions,
+        )
     finally:
         await environments.close()
         await launcher.close()

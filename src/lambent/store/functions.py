@@ -171,6 +171,36 @@ def page_latest(
     return [_load(r[0]) for r in rows]
 
 
+def reserved_concurrency(c: sqlite3.Connection, account: str, region: str, name: str) -> int | None:
+    """The function's reserved concurrency; raises LookupError for an unknown function."""
+    row = c.execute(
+        "SELECT reserved_concurrency FROM functions WHERE account=? AND region=? AND name=?",
+        (account, region, name),
+    ).fetchone()
+    if row is None:
+        raise LookupError(name)
+    return None if row[0] is None else int(row[0])
+
+
+def set_reserved_concurrency(
+    c: sqlite3.Connection, account: str, region: str, name: str, value: int | None
+) -> None:
+    c.execute(
+        "UPDATE functions SET reserved_concurrency=? WHERE account=? AND region=? AND name=?",
+        (value, account, region, name),
+    )
+
+
+def reserved_total(c: sqlite3.Connection, account: str, region: str, excluding: str = "") -> int:
+    """What the account's functions reserve, all together (but ``excluding``)."""
+    (total,) = c.execute(
+        "SELECT COALESCE(SUM(reserved_concurrency), 0) FROM functions "
+        "WHERE account=? AND region=? AND name != ?",
+        (account, region, excluding),
+    ).fetchone()
+    return int(total)
+
+
 def tags(c: sqlite3.Connection, account: str, region: str, name: str) -> dict[str, str] | None:
     row = c.execute(
         "SELECT tags FROM functions WHERE account=? AND region=? AND name=?",

@@ -73,4 +73,8 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE function_versions ADD COLUMN layer_code TEXT NOT NULL DEFAULT '[]';
     """,
+    # Reserved concurrency (PutFunctionConcurrency): NULL when the function has none.
+    """
+    ALTER TABLE functions ADD COLUMN reserved_concurrency INTEGER;
+    """,
 ]

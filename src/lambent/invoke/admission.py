@@ -1,0 +1,64 @@
+"""Admission: whether an invocation may start now, counted against concurrency limits.
+
+Counts are in memory: they describe invocations running in this process, which is
+where the limits apply. Over a limit the caller gets AWS's ``TooManyRequestsException``
+at once (429, ``Reason``), never a wait.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from lambent.domain.concurrency import THROTTLED_MESSAGE, Demand, throttle_reason
+from lambent.errors import TooManyRequests
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one function's invocations are counted against."""
+
+    account: str
+    region: str
+    function: str
+    reserved: int | None
+    account_limit: int
+    reserved_total: int
+
+
+class Admission:
+    def __init__(self) -> None:
+        self._running: Counter[tuple[str, str, str]] = Counter()
+        self._unreserved: Counter[tuple[str, str]] = Counter()
+
+    def running(self, account: str, region: str, function: str) -> int:
+        return self._running[(account, region, function)]
+
+    @contextmanager
+    def slot(self, limits: Limits) -> Iterator[None]:
+        """Hold one unit of concurrency for the ``with`` block, or raise the throttle."""
+        key = (limits.account, limits.region, limits.function)
+        scope = (limits.account, limits.region)
+        reason = throttle_reason(
+            Demand(
+                reserved=limits.reserved,
+                running=self._running[key],
+                unreserved_running=self._unreserved[scope],
+                account_limit=limits.account_limit,
+                reserved_total=limits.reserved_total,
+            )
+        )
+        if reason is not None:
+            raise TooManyRequests(THROTTLED_MESSAGE, fields={"Reason": reason})
+        unreserved = limits.reserved is None
+        self._running[key] += 1
+        if unreserved:
+            self._unreserved[scope] += 1
+        try:
+            yield
+        finally:
+            self._running[key] -= 1
+            if unreserved:
+                self._unreserved[scope] -= 1
