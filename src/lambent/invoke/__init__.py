@@ -6,6 +6,7 @@ import functools
 from typing import Any
 
 from lambent.invoke.admission import Admission
+from lambent.invoke.cache import InvokeCache
 from lambent.invoke.operation import InvokeDeps, invoke
 
 
@@ -13,4 +14,4 @@ def bind(deps: InvokeDeps) -> dict[str, Any]:
     return {"Invoke": functools.partial(invoke, deps)}
 
 
-__all__ = ["Admission", "InvokeDeps", "bind"]
+__all__ = ["Admission", "InvokeCache", "InvokeDeps", "bind"]

@@ -6,7 +6,6 @@ import asyncio
 import base64
 import json
 import logging
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +16,8 @@ from lambent.domain.rules import Kind, RuleViolation
 from lambent.environments import Environments, Request, Target
 from lambent.errors import InvalidRequestContent, LambentError
 from lambent.invoke.admission import Admission, Limits
-from lambent.invoke.routing import Resolved, resolve
+from lambent.invoke.cache import InvokeCache
 from lambent.runtimes import RuntimeUnavailable
-from lambent.store import Database, functions
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +31,7 @@ class InvalidRuntime(LambentError):
 
 @dataclass(frozen=True, slots=True)
 class InvokeDeps:
-    db: Database
+    cache: InvokeCache
     environments: Environments
     admission: Admission
     #: The account's concurrency limit.
@@ -68,20 +66,16 @@ async def invoke(
     ref = parse_function_ref(ctx, params["FunctionName"], params.get("Qualifier"))
     payload: bytes = params.get("Payload") or b""
     _check_payload(payload)
-
-    def work(c: sqlite3.Connection) -> tuple[Resolved, Limits]:
-        found = resolve(c, ref)
-        limits = Limits(
-            account=ref.account,
-            region=ref.region,
-            function=ref.name,
-            reserved=functions.reserved_concurrency(c, ref.account, ref.region, ref.name),
-            account_limit=deps.account_limit,
-            reserved_total=functions.reserved_total(c, ref.account, ref.region),
-        )
-        return found, limits
-
-    resolved, limits = await deps.db.read(work)
+    loaded = await deps.cache.get(ref)
+    resolved = loaded.candidates.pick()
+    limits = Limits(
+        account=ref.account,
+        region=ref.region,
+        function=ref.name,
+        reserved=loaded.reserved,
+        account_limit=deps.account_limit,
+        reserved_total=loaded.reserved_total,
+    )
     config = resolved.config
     _check_state(config)
     try:

@@ -217,8 +217,8 @@ class Connection(asyncio.Protocol):
         transport = self._transport
         if transport is None:
             return
-        for chunk in encode_response(response, keep_alive=self._keep_alive):
-            transport.write(chunk)
+        # One writev for head and body: each separate write would wake the runtime once.
+        transport.writelines(encode_response(response, keep_alive=self._keep_alive))
         if not self._keep_alive:
             self.closed = True
             transport.close()

@@ -119,6 +119,7 @@ async def serve(settings: Settings) -> None:
             access_log=False,
             log_level="warning",
             timeout_keep_alive=75,
+            proxy_headers=False,  # clients talk to us directly; no per-request rewriting
         )
         server = _Server(config)
         log.info(

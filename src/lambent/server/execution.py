@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from lambent.environments import CodeCache, Environments
-from lambent.invoke import Admission, InvokeDeps
+from lambent.invoke import Admission, InvokeCache, InvokeDeps
 from lambent.observability import LogService
 from lambent.runtimes import RuntimeRegistry, node_installation, python_installations
 from lambent.sandbox import IsolationRequest, SandboxLauncher, detect_isolation
@@ -58,7 +58,7 @@ async def execution(
     )
     try:
         yield InvokeDeps(
-            db=db,
+            cache=InvokeCache(db),
             environments=environments,
             admission=Admission(),
             account_limit=settings.concurrent_executions,

@@ -36,6 +36,7 @@ class Database:
             max_workers=1, thread_name_prefix=f"lambent-db-{path.stem}"
         )
         self._connection = self._executor.submit(self._open, path, migrations).result()
+        self._generation = 0
 
     @staticmethod
     def _open(path: Path, migrations: Sequence[str]) -> sqlite3.Connection:
@@ -67,7 +68,15 @@ class Database:
             connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
+        self._generation += 1
         return result
+
+    @property
+    def generation(self) -> int:
+        """How many writes this database has committed. Every write goes through this
+        object, so a value read from it is current until the generation changes: callers
+        cache reads by it (the invoke path reads no row while nothing changed)."""
+        return self._generation
 
     def close(self) -> None:
         self._executor.submit(self._connection.close).result()
