@@ -27,6 +27,7 @@ from lambent.environments.outcome import (
     OUT_OF_MEMORY,
     SANDBOX_TIMEDOUT,
     Result,
+    exited_message,
     platform_error,
     timed_out_message,
 )
@@ -64,6 +65,17 @@ _NEXT: dict[State, frozenset[State]] = {
     State.INVOKING: frozenset({State.READY, State.DEAD}),
     State.DEAD: frozenset(),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class _PendingReport:
+    """An invocation's END and REPORT lines, still to be written."""
+
+    request_id: str
+    duration_ms: float
+    init_duration_ms: float | None
+    status: str | None
+    error_type: str | None
 
 
 class InitFailed(Exception):
@@ -105,6 +117,7 @@ class Environment:
         self._pumps = pumps
         self._state = State.STARTING
         self.init_duration_ms: float | None = None
+        self._pending_report: _PendingReport | None = None
         self.last_used = time.monotonic()
 
     @property
@@ -126,9 +139,11 @@ class Environment:
         log: LogStream,
         init_limit_s: float = INIT_LIMIT_S,
         extensions: Sequence[str] = (),
+        request_id: str = "",
     ) -> Environment:
         """Start the runtime (and ``extensions``, which init then waits for) and wait for
-        its init phase; raises :class:`InitFailed`."""
+        its init phase; raises :class:`InitFailed` (whose error names ``request_id``, the
+        invocation that waited for the init, as AWS's does)."""
         metadata = FunctionMetadata(
             identity.name, identity.version, identity.handler, identity.account
         )
@@ -143,10 +158,10 @@ class Environment:
             asyncio.create_task(log.pump(sandbox.stderr)),
         ]
         environment = cls(identity, timeout_s, sandbox, api, log, pumps)
-        await environment._init(init_limit_s)
+        await environment._init(init_limit_s, request_id)
         return environment
 
-    async def _init(self, limit_s: float) -> None:
+    async def _init(self, limit_s: float, request_id: str) -> None:
         started = time.perf_counter()
         ready = asyncio.ensure_future(self._api.wait_ready())
         exited = asyncio.ensure_future(self._sandbox.wait())
@@ -166,13 +181,12 @@ class Environment:
             status = exited.result()
             error_type = self._exit_error_type()
             result = Result(
-                platform_error(error_type, "", f"Runtime exited with error: {status.describe()}"),
-                error_type,
+                platform_error(error_type, request_id, exited_message(status)), error_type
             )
             status_text = "error"
         elif outcome is None:
             result = Result(
-                platform_error(SANDBOX_TIMEDOUT, "", timed_out_message(math.ceil(limit_s))),
+                platform_error(SANDBOX_TIMEDOUT, request_id, timed_out_message(math.ceil(limit_s))),
                 SANDBOX_TIMEDOUT,
             )
             status_text = "timeout"
@@ -230,7 +244,7 @@ class Environment:
             answered.cancel()
             if exited in done:
                 error_type = self._exit_error_type()
-                message = f"Runtime exited with error: {exited.result().describe()}"
+                message = exited_message(exited.result())
                 status = "error"
             else:
                 error_type = SANDBOX_TIMEDOUT
@@ -238,31 +252,51 @@ class Environment:
                 status = "timeout"
                 self.log.write(f"{_now_iso()} {request.request_id} {message}")
             result = Result(platform_error(error_type, request.request_id, message), error_type)
-        # The runtime wrote its lines before it answered: let the pipes catch up.
-        for _ in range(3):
-            await asyncio.sleep(0)
-        self.log.write(f"END RequestId: {request.request_id}")
-        self.log.write(
-            Report(
-                request.request_id,
-                duration_ms,
-                self.identity.memory_mb,
-                self._max_memory_mb(),
-                self.init_duration_ms if cold else None,
-                status,
-            ).line()
+        report = _PendingReport(
+            request.request_id,
+            duration_ms,
+            self.init_duration_ms if cold else None,
+            status,
+            result.error_type,
         )
-        tail_bytes = self.log.end_tail() if tail else b""
+        tail_bytes = b""
+        if tail or status is not None:
+            # The caller waits for these lines (the tail), or no wait_idle will follow.
+            await self._write_report(report)
+            tail_bytes = self.log.end_tail() if tail else b""
+        else:
+            # Written after the answer has gone out, before the next event comes in.
+            self._pending_report = report
         if status is not None:
             await self.close(
                 ShutdownReason.TIMEOUT if status == "timeout" else ShutdownReason.FAILURE
             )
         return Result(result.payload, result.error_type, result.content_type, tail_bytes)
 
+    async def _write_report(self, report: _PendingReport) -> None:
+        # The runtime wrote its lines before it answered: let the pipes catch up.
+        for _ in range(3):
+            await asyncio.sleep(0)
+        self.log.write(f"END RequestId: {report.request_id}")
+        self.log.write(
+            Report(
+                report.request_id,
+                report.duration_ms,
+                self.identity.memory_mb,
+                self._max_memory_mb(),
+                report.init_duration_ms,
+                report.status,
+                report.error_type,
+            ).line()
+        )
+
     async def wait_idle(self) -> bool:
         """Wait until the runtime asks for the next event; False if the environment died."""
         if self._state is not State.INVOKING:
             return False
+        pending, self._pending_report = self._pending_report, None
+        if pending is not None:
+            await self._write_report(pending)
         try:
             await self._api.wait_idle()
         except Exception:
@@ -283,6 +317,9 @@ class Environment:
         """Shut down: SHUTDOWN to extensions (bounded), then kill the whole tree."""
         if self._state is State.DEAD:
             return
+        pending, self._pending_report = self._pending_report, None
+        if pending is not None:
+            await self._write_report(pending)
         was_ready = self._state is State.READY
         self._state = State.DEAD
         if was_ready:

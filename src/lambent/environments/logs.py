@@ -33,6 +33,8 @@ class Report:
     max_memory_used_mb: int
     init_duration_ms: float | None
     status: str | None = None
+    #: With ``status`` "error": AWS adds ``Error Type: Runtime.ExitError`` (or the like).
+    error_type: str | None = None
 
     def line(self) -> str:
         billed = max(1, math.ceil(self.duration_ms))
@@ -47,6 +49,8 @@ class Report:
             parts.append(f"Init Duration: {self.init_duration_ms:.2f} ms")
         if self.status is not None:
             parts.append(f"Status: {self.status}")
+        if self.status == "error" and self.error_type is not None:
+            parts.append(f"Error Type: {self.error_type}")
         return "\t".join(parts) + "\t"
 
 

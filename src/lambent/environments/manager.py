@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
+import os
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -24,9 +24,9 @@ from lambent.environments.environment import (
 from lambent.environments.launch import Identity, external_extensions, launch
 from lambent.environments.layout import Layout
 from lambent.environments.logs import Append, LogStream, Report
-from lambent.environments.outcome import Result
+from lambent.environments.outcome import INVALID_ENTRYPOINT, Result, platform_error
 from lambent.environments.pool import Pool
-from lambent.runtimes import RuntimeChoice, RuntimeRegistry
+from lambent.runtimes import Language, RuntimeChoice, RuntimeRegistry
 from lambent.sandbox import Bind, IsolationMode, SandboxLauncher, SandboxSpec
 
 _REAP_EVERY_S = 1.0
@@ -49,11 +49,10 @@ class Target:
         return (self.account, self.region, self.config["FunctionName"], self.config["Version"])
 
     @property
-    def revision(self) -> str:
-        """What, if it changes, makes existing environments stale."""
-        return hashlib.sha256(
-            repr((sorted(self.config.items()), self.package, tuple(self.layers))).encode()
-        ).hexdigest()
+    def revision(self) -> tuple[str, str, tuple[str, ...]]:
+        """What, if it changes, makes existing environments stale: every change of code
+        or configuration gives the version a new RevisionId."""
+        return (str(self.config.get("RevisionId")), self.package, tuple(self.layers))
 
 
 def _stream_name(version: str, environment_id: str) -> str:
@@ -76,7 +75,9 @@ class Environments:
         self._append = append_log
         self._credentials = dict(credentials)
         self._keep_alive_s = keep_alive_s
-        self._pools: dict[tuple[str, str, str, str], tuple[str, Pool]] = {}
+        self._pools: dict[
+            tuple[str, str, str, str], tuple[tuple[str, str, tuple[str, ...]], Pool]
+        ] = {}
         self._reaper: asyncio.Task[None] | None = None
 
     @property
@@ -140,6 +141,11 @@ class Environments:
                 f"INIT_START Runtime Version: {choice.identifier}\t"
                 f"Runtime Version ARN: {runtime_arn}"
             )
+            if choice.language is Language.PROVIDED:
+                unusable = _unusable_bootstrap(code, opt)
+                if unusable is not None:
+                    refused = _invalid_entrypoint(log, request.request_id, unusable)
+                    return _init_failure_answer(log, identity, request, refused, tail)
             try:
                 return await Environment.start(
                     self._launcher,
@@ -149,6 +155,7 @@ class Environments:
                     log,
                     init_limit_s=limit,
                     extensions=extensions,
+                    request_id=request.request_id,
                 )
             except InitFailed as failed:
                 if failed.timed_out and limit == INIT_LIMIT_S and timeout_s > INIT_LIMIT_S:
@@ -217,6 +224,26 @@ class Environments:
         await asyncio.gather(*(pool.close() for _, pool in pools))
 
 
+def _unusable_bootstrap(code: Path, opt: Path | None) -> str | None:
+    """Why a custom runtime cannot start, in AWS's words (Runtime.InvalidEntrypoint); None
+    if it can. AWS takes the first bootstrap that exists, executable or not."""
+    for directory, shown in ((code, "/var/task"), (opt, "/opt")):
+        if directory is not None and (directory / "bootstrap").is_file():
+            if not os.access(directory / "bootstrap", os.X_OK):
+                return f"fork/exec {shown}/bootstrap: permission denied"
+            return None
+    return "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"
+
+
+def _invalid_entrypoint(log: LogStream, request_id: str, message: str) -> InitFailed:
+    log.write(
+        f"INIT_REPORT Init Duration: 0.00 ms\tPhase: init\tStatus: error\t"
+        f"Error Type: {INVALID_ENTRYPOINT}"
+    )
+    payload = platform_error(INVALID_ENTRYPOINT, request_id, message)
+    return InitFailed(Result(payload, INVALID_ENTRYPOINT), timed_out=False)
+
+
 def _init_failure_answer(
     log: LogStream, identity: Identity, request: Request, failed: InitFailed, tail: bool
 ) -> Result:
@@ -227,8 +254,9 @@ def _init_failure_answer(
     log.write(f"START RequestId: {request.request_id} Version: {identity.version}")
     log.write(f"END RequestId: {request.request_id}")
     status = "timeout" if failed.timed_out else "error"
-    log.write(Report(request.request_id, 0.0, identity.memory_mb, 0, None, status).line())
     result = failed.result
+    report = Report(request.request_id, 0.0, identity.memory_mb, 0, None, status, result.error_type)
+    log.write(report.line())
     return Result(
         result.payload, result.error_type, result.content_type, log.end_tail() if tail else b""
     )

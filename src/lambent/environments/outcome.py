@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from lambent.sandbox import ExitStatus
+
 SANDBOX_TIMEDOUT = "Sandbox.Timedout"
 EXIT_ERROR = "Runtime.ExitError"
 OUT_OF_MEMORY = "Runtime.OutOfMemory"
+INVALID_ENTRYPOINT = "Runtime.InvalidEntrypoint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +36,10 @@ def platform_error(error_type: str, request_id: str, message: str) -> bytes:
 
 def timed_out_message(timeout_s: int) -> str:
     return f"Task timed out after {timeout_s:.2f} seconds"
+
+
+def exited_message(status: ExitStatus) -> str:
+    """Why the runtime's process ended, in AWS's words (a clean exit gives no reason)."""
+    if status.success:
+        return "Runtime exited without providing a reason"
+    return f"Runtime exited with error: {status.describe()}"

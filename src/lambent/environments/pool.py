@@ -14,6 +14,10 @@ from lambent.environments.outcome import Result
 #: that failed in init (then the Result is the answer and no environment exists).
 Starter = Callable[[Request, bool], Awaitable[Environment | Result]]
 
+#: How long an invocation waits for an environment that has answered but whose runtime
+#: has not asked for the next event yet, before it starts another environment.
+SETTLE_WAIT_S = 0.25
+
 
 class Pool:
     def __init__(self, start: Starter) -> None:
@@ -30,7 +34,7 @@ class Pool:
     async def run(self, request: Request, tail: bool) -> Result:
         """Run ``request`` in a warm environment, or a new one when none is idle."""
         cold = False
-        environment = self._take_idle()
+        environment = self._take_idle() or await self._await_settling()
         if environment is None:
             started = await self._start(request, tail)
             if isinstance(started, Result):
@@ -54,6 +58,17 @@ class Pool:
             if environment.state is State.READY:
                 return environment
         return None
+
+    async def _await_settling(self) -> Environment | None:
+        """An environment that has just answered asks for its next event a moment later:
+        waiting for it beats a cold start, and sequential callers get the same warm
+        environment, as on AWS (where the network round trip hides that moment)."""
+        if not self._settling:
+            return None
+        await asyncio.wait(
+            set(self._settling), timeout=SETTLE_WAIT_S, return_when=asyncio.FIRST_COMPLETED
+        )
+        return self._take_idle()
 
     async def _settle(self, environment: Environment) -> None:
         """Back to the idle list once the runtime asks for the next event."""

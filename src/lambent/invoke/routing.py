@@ -48,7 +48,8 @@ class Candidates:
 def _version(c: sqlite3.Connection, ref: FunctionRef, version: str) -> Resolved:
     config = functions.get_version(c, ref.account, ref.region, ref.name, version)
     if config is None:
-        raise lookup.not_found(ref.arn)
+        # AWS (recorded 2025-11) names $LATEST when the call named no qualifier.
+        raise lookup.not_found(ref.arn if ref.qualifier else f"{ref.arn}:{LATEST}")
     return Resolved(config, functions.code(c, ref.account, ref.region, ref.name, version), ref.arn)
 
 

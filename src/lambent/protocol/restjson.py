@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from botocore.model import OperationModel, ServiceModel
 
 from lambent.domain.limits import REQUEST_LIMITS, REQUEST_MAX
-from lambent.errors import LambentError, RequestEntityTooLarge, RequestTooLarge, UnknownOperation
+from lambent.errors import LambentError, RequestEntityTooLarge, UnknownOperation
 from lambent.protocol.http import HttpRequest, OperationHandler
 from lambent.protocol.model import operations
 from lambent.protocol.parse import parse_request
@@ -40,8 +40,8 @@ class RestJsonService(ModelService):
     def too_large(operation: OperationModel) -> LambentError:
         limit, name = REQUEST_LIMITS.get(operation.name, (REQUEST_MAX, operation.name))
         message = f"Request must be smaller than {limit} bytes for the {name} operation"
-        if operation.name.startswith("Invoke"):
-            return RequestTooLarge(message)
+        # Invoke too: AWS answers RequestEntityTooLargeException, not the modelled
+        # RequestTooLargeException (notes §15).
         return RequestEntityTooLarge(message)
 
     async def handle(self, request: HttpRequest, match: Match | None) -> HttpResponse:
