@@ -456,12 +456,6 @@ def test_a_response_over_6_mb_is_a_function_error(lambda_client: Any, sizer: str
     assert invoke(lambda_client, sizer, {"respond": 10})[1] == "x" * 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src/lambent/runtime_api/replies.py writes 'Response payload size (N bytes) "
-    "exceeded maximum allowed payload size (6291456 bytes).'; AWS (snapshot recorded "
-    "2025-11) writes no size and 6291556",
-)
 def test_a_response_over_6_mb_says_what_aws_says(lambda_client: Any, sizer: str) -> None:
     """Snapshot ``test_lambda_too_large_response`` (recorded 2025-11-24): exactly
     ``{"errorMessage": "Response payload size exceeded maximum allowed payload size

@@ -21,6 +21,13 @@ CODE_REQUEST_MAX: Final = 70_167_211
 REQUEST_MAX: Final = 6 * MIB
 #: Synchronous invocation payloads, request and response.
 SYNC_PAYLOAD_MAX: Final = 6 * MIB
+#: A synchronous invocation's response: AWS allows 100 bytes more than 6 MiB (its own
+#: Runtime Interface Emulator, and the 6291556 in AWS's error message).
+SYNC_RESPONSE_MAX: Final = 6 * MIB + 100
+#: Asynchronous (Event) invocation payloads: 1 MB since AWS raised it from 256 KB in 2025
+#: (AWS refuses more with "N byte payload is too large for the Event invocation type
+#: (limit 1048576 bytes)").
+ASYNC_PAYLOAD_MAX: Final = 1_048_576
 #: All environment variables of a function, measured as AWS does (the JSON of the map).
 ENVIRONMENT_MAX: Final = 4 * KIB
 #: A function's resource-based policy.

@@ -66,13 +66,13 @@ def runtime_transition_refused(current: str, target: str) -> Response:
     )
 
 
-def response_too_large_document(size: int, limit: int) -> bytes:
-    """What the caller of ``Invoke`` gets when the function's response is over the limit."""
+def response_too_large_document(limit: int) -> bytes:
+    """What the caller of ``Invoke`` gets when the function's response is over the limit
+    (AWS names the limit, not the size)."""
     return go_json(
         {
             "errorMessage": (
-                f"Response payload size ({size} bytes) exceeded maximum allowed payload "
-                f"size ({limit} bytes)."
+                f"Response payload size exceeded maximum allowed payload size ({limit} bytes)."
             ),
             "errorType": "Function.ResponseSizeTooLarge",
         }

@@ -127,7 +127,7 @@ class RuntimeRoutes:
         if request.body_size > limit:
             outcome = FunctionError(
                 RESPONSE_SIZE_TOO_LARGE,
-                replies.response_too_large_document(request.body_size, limit),
+                replies.response_too_large_document(limit),
             )
         elif streamed and ERROR_TYPE in request.trailers:
             # A streamed response that failed part-way reports the error in trailers.

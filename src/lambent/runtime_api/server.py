@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable, Collection
 
-from lambent.domain.limits import MIB, SYNC_PAYLOAD_MAX
+from lambent.domain.limits import MIB, SYNC_RESPONSE_MAX
 from lambent.runtime_api import replies
 from lambent.runtime_api.extension_routes import ExtensionRoutes
 from lambent.runtime_api.lifecycle import Lifecycle
@@ -97,7 +97,7 @@ class RuntimeApi:
         host: str = "127.0.0.1",
         port: int = 0,
         external_extensions: Collection[str] | None = None,
-        max_response_bytes: int = SYNC_PAYLOAD_MAX,
+        max_response_bytes: int = SYNC_RESPONSE_MAX,
         max_streamed_response_bytes: int = STREAMED_RESPONSE_MAX,
         clock: Callable[[], float] = time.time,
     ) -> RuntimeApi:

@@ -167,7 +167,7 @@ async def test_oversized_response_is_reported_to_the_platform(task_root: Path) -
         assert isinstance(outcome, FunctionError)
         assert outcome.error_type == RESPONSE_SIZE_TOO_LARGE
         assert (
-            "exceeded maximum allowed payload size (6291456 bytes)"
+            "exceeded maximum allowed payload size (6291556 bytes)"
             in (json.loads(outcome.payload)["errorMessage"])
         )
         # awslambdaric treats the 413 as fatal and exits, as it does on AWS.

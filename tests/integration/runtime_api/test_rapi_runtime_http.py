@@ -10,6 +10,7 @@ import time
 import pytest
 from rapi_support import ARN, META, RawClient, Reply, invocation, phase, raw_exchange, scenario
 
+from lambent.domain.limits import SYNC_RESPONSE_MAX
 from lambent.runtime_api import (
     RESPONSE_SIZE_TOO_LARGE,
     Abandoned,
@@ -24,7 +25,7 @@ from lambent.runtime_api import (
 
 NEXT = "/2018-06-01/runtime/invocation/next"
 INIT_ERROR = "/2018-06-01/runtime/init/error"
-LIMIT = 6 * 1024 * 1024
+LIMIT = SYNC_RESPONSE_MAX
 
 
 def response_path(request_id: str) -> str:
@@ -244,8 +245,9 @@ async def test_response_over_six_megabytes_is_413_and_too_large_for_the_caller()
         assert isinstance(result, FunctionError)
         assert result.error_type == RESPONSE_SIZE_TOO_LARGE
         assert json.loads(result.payload) == {
-            "errorMessage": f"Response payload size ({LIMIT + 1} bytes) exceeded maximum "
-            f"allowed payload size ({LIMIT} bytes).",
+            "errorMessage": (
+                f"Response payload size exceeded maximum allowed payload size ({LIMIT} bytes)."
+            ),
             "errorType": "Function.ResponseSizeTooLarge",
         }
         # The connection stays usable after a 413: the body was read to its end.
