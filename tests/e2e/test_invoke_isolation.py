@@ -318,5 +318,5 @@ def test_environments_are_frozen_between_invocations(client: Any) -> None:
     first = invoke(client, name, {})[1]
     time.sleep(1.0)
     second = invoke(client, name, {})[1]
-    if second - first > 50:
-        pytest.xfail(f"the environment ran while idle ({second - first} ticks in 1 s): not frozen")
+    # A few ticks may fall between the answer and the freeze; a second of running is ~100.
+    assert second - first < 20, f"the environment ran while idle ({second - first} ticks in 1 s)"

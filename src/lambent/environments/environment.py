@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import logging
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -40,11 +41,15 @@ from lambent.runtime_api import (
     RuntimeApi,
     ShutdownReason,
 )
-from lambent.sandbox import Sandbox, SandboxLauncher, SandboxSpec
+from lambent.sandbox import Sandbox, SandboxError, SandboxLauncher, SandboxSpec, SandboxState
+
+log = logging.getLogger(__name__)
 
 SpecFactory = Callable[[str], SandboxSpec]
 """The sandbox spec, given the address of the environment's Runtime API listener."""
 
+#: Idle time after which an environment is frozen (see ``_freeze_soon``).
+FREEZE_AFTER_S = 0.02
 #: AWS: "The Init phase is limited to 10 seconds."
 INIT_LIMIT_S = 10.0
 #: AWS gives extensions 2 s (500 ms for the runtime alone) to finish on SHUTDOWN.
@@ -118,6 +123,7 @@ class Environment:
         self._state = State.STARTING
         self.init_duration_ms: float | None = None
         self._pending_report: _PendingReport | None = None
+        self._freezing: asyncio.Task[None] | None = None
         self.last_used = time.monotonic()
 
     @property
@@ -209,6 +215,7 @@ class Environment:
         environment takes the next one after :meth:`wait_idle` (timeouts and crashes
         leave it DEAD)."""
         self._enter(State.INVOKING)
+        await self._thaw()
         self.last_used = time.monotonic()
         if tail:
             self.log.begin_tail()
@@ -304,7 +311,30 @@ class Environment:
             return False
         self._enter(State.READY)
         self.last_used = time.monotonic()
+        if self._sandbox.has_cgroup:
+            self._freezing = asyncio.get_running_loop().create_task(self._freeze_soon())
         return True
+
+    async def _freeze_soon(self) -> None:
+        """Hold the environment still between invocations, as Lambda does: background
+        threads and timers do not run until the next event thaws it. Freezing waits
+        ``FREEZE_AFTER_S`` of idleness, so back-to-back invocations do not pay a freeze
+        and a thaw each (background work may run that long past an answer)."""
+        await asyncio.sleep(FREEZE_AFTER_S)
+        if self._state is not State.READY:
+            return
+        try:
+            # Not waiting for the kernel: the next event may thaw it before it is done.
+            await self._sandbox.freeze(wait=False)
+        except SandboxError:
+            log.warning("could not freeze %s; it stays running", self.identity.log_stream)
+
+    async def _thaw(self) -> None:
+        if self._freezing is not None:
+            self._freezing.cancel()
+            self._freezing = None
+        if self._sandbox.state is SandboxState.FROZEN:
+            await self._sandbox.thaw()
 
     def _max_memory_mb(self) -> int:
         usage = self._sandbox.memory()
@@ -322,6 +352,8 @@ class Environment:
             await self._write_report(pending)
         was_ready = self._state is State.READY
         self._state = State.DEAD
+        with contextlib.suppress(SandboxError):
+            await self._thaw()  # SHUTDOWN must reach the extensions
         if was_ready:
             deadline_ms = int((time.time() + _SHUTDOWN_GRACE_S) * 1000)
             with contextlib.suppress(Exception):

@@ -56,8 +56,9 @@ class SandboxCgroup(Protocol):
         """The processes in the cgroup now."""
         ...
 
-    async def freeze(self) -> None:
-        """Stop every process, returning once the kernel reports them all frozen."""
+    async def freeze(self, wait: bool = True) -> None:
+        """Stop every process; with ``wait``, return once the kernel reports them all
+        frozen (without, the kernel finishes on its own, and a thaw may come first)."""
 
     async def thaw(self) -> None: ...
 
@@ -89,6 +90,11 @@ class CgroupManager(Protocol):
     @property
     def locations(self) -> tuple[Path, ...]:
         """The ``<prefix>`` directories holding the owner directories (one per hierarchy)."""
+        ...
+
+    @property
+    def owner_directories(self) -> tuple[Path, ...]:
+        """This server's owner directories (one per hierarchy), where its sandboxes are."""
         ...
 
     def create(self, name: str, limits: CgroupLimits) -> SandboxCgroup:

@@ -85,7 +85,10 @@ class V1Cgroup(SandboxCgroup):
             found.update(dict.fromkeys(read_pids(procs)))
         return list(found)
 
-    async def freeze(self) -> None:
+    async def freeze(self, wait: bool = True) -> None:
+        if not wait:
+            write_text(self._dir("freezer") / "freezer.state", "FROZEN")
+            return
         await self._set_freezer("FROZEN")
 
     async def thaw(self) -> None:
@@ -221,6 +224,10 @@ class V1Cgroups:
     @property
     def locations(self) -> tuple[Path, ...]:
         return tuple(dict.fromkeys(self._bases.values()))
+
+    @property
+    def owner_directories(self) -> tuple[Path, ...]:
+        return tuple(base / self._owner.dirname for base in self.locations)
 
     @property
     def description(self) -> str:

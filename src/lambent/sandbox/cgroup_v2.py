@@ -76,7 +76,10 @@ class V2Cgroup(SandboxCgroup):
     def pids(self) -> list[int]:
         return read_pids(self._path / "cgroup.procs")
 
-    async def freeze(self) -> None:
+    async def freeze(self, wait: bool = True) -> None:
+        if not wait:
+            write_text(self._path / "cgroup.freeze", "1")
+            return
         await self._set_frozen(frozen=True)
 
     async def thaw(self) -> None:
@@ -199,6 +202,10 @@ class V2Cgroups:
     @property
     def locations(self) -> tuple[Path, ...]:
         return (self._base,)
+
+    @property
+    def owner_directories(self) -> tuple[Path, ...]:
+        return (self._base / self._owner.dirname,)
 
     @property
     def description(self) -> str:

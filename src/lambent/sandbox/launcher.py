@@ -7,6 +7,7 @@ import asyncio
 from lambent.sandbox.bwrap import HELPER_PROCESSES
 from lambent.sandbox.cgroup import CleanupReport
 from lambent.sandbox.errors import SandboxStartError
+from lambent.sandbox.guardian import Guardian
 from lambent.sandbox.isolation import Isolation, IsolationMode
 from lambent.sandbox.limits import CgroupLimits
 from lambent.sandbox.sandbox import Sandbox
@@ -20,6 +21,8 @@ class SandboxLauncher:
     def __init__(self, isolation: Isolation) -> None:
         self.isolation = isolation
         self._live: dict[str, Sandbox] = {}
+        cgroups = isolation.cgroups
+        self._guardian = None if cgroups is None else Guardian(cgroups.owner_directories)
 
     @property
     def live(self) -> tuple[Sandbox, ...]:
@@ -69,6 +72,9 @@ class SandboxLauncher:
         await asyncio.gather(*(sandbox.close() for sandbox in list(self._live.values())))
         if self.isolation.cgroups is not None:
             await self.isolation.cgroups.close()
+        if self._guardian is not None:
+            await asyncio.to_thread(self._guardian.close)
+            self._guardian = None
 
     def _forget(self, sandbox: Sandbox) -> None:
         if self._live.get(sandbox.name) is sandbox:

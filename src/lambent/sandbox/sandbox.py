@@ -94,12 +94,13 @@ class Sandbox:
             return ExitStatus.from_bwrap(returncode)
         return ExitStatus.from_returncode(returncode)
 
-    async def freeze(self) -> None:
-        """Stop every process of the sandbox (cgroup freezer); returns once all are stopped."""
+    async def freeze(self, wait: bool = True) -> None:
+        """Stop every process of the sandbox (cgroup freezer); with ``wait``, return once
+        all are stopped."""
         cgroup = self._require_cgroup("freeze")
         if self.state is not SandboxState.RUNNING:
             raise SandboxStateError(f"cannot freeze a sandbox that is {self.state.value}")
-        await cgroup.freeze()
+        await cgroup.freeze(wait)
         self._frozen = True
 
     async def thaw(self) -> None:
