@@ -6,11 +6,13 @@ hierarchy) and ``cgroup_v2`` (one unified directory); ``cgroup_detect`` picks on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from lambent.sandbox.cgroupfs import CgroupVersion
+from lambent.sandbox.cgroupfs import CgroupVersion, kill_all, settle
+from lambent.sandbox.errors import CgroupError
 from lambent.sandbox.limits import CgroupLimits
 
 
@@ -107,3 +109,17 @@ class CgroupManager(Protocol):
 
     async def close(self) -> None:
         """Remove this server's owner directory, unless sandbox cgroups remain in it."""
+
+
+async def drain(pids: Callable[[], list[int]], name: str) -> None:
+    """Kill a cgroup's processes until none is left: children forked meanwhile too."""
+
+    def empty() -> bool:
+        remaining = pids()
+        kill_all(remaining)
+        return not remaining
+
+    try:
+        await settle(empty, f"emptying cgroup {name}")
+    except TimeoutError as e:
+        raise CgroupError(str(e)) from e

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from lambent.sandbox.cgroup import CleanupReport, MemoryUsage, SandboxCgroup
+from lambent.sandbox.cgroup import CleanupReport, MemoryUsage, SandboxCgroup, drain
 from lambent.sandbox.cgroupfs import (
     CgroupMount,
     CgroupVersion,
@@ -140,15 +140,7 @@ class V1Cgroup(SandboxCgroup):
         if frozen:
             await self.thaw()
 
-        def empty() -> bool:
-            remaining = self.pids()
-            kill_all(remaining)
-            return not remaining
-
-        try:
-            await settle(empty, f"emptying cgroup {self._name}")
-        except TimeoutError as e:
-            raise CgroupError(str(e)) from e
+        await drain(self.pids, self._name)
         return killed
 
     async def remove(self) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from lambent.sandbox.cgroup import CleanupReport, MemoryUsage, SandboxCgroup
+from lambent.sandbox.cgroup import CleanupReport, MemoryUsage, SandboxCgroup, drain
 from lambent.sandbox.cgroupfs import (
     CgroupMount,
     CgroupVersion,
@@ -118,15 +118,7 @@ class V2Cgroup(SandboxCgroup):
             killed = kill_all(self.pids())
             await self.thaw()
 
-        def empty() -> bool:
-            remaining = self.pids()
-            kill_all(remaining)
-            return not remaining
-
-        try:
-            await settle(empty, f"emptying cgroup {self._name}")
-        except TimeoutError as e:
-            raise CgroupError(str(e)) from e
+        await drain(self.pids, self._name)
         return killed
 
     async def remove(self) -> None:
