@@ -14,8 +14,9 @@ runtimes: $(STAMP)
 	@$(BIN)/lambent runtimes install >/dev/null
 
 # Debian packages, installed when we can (root, apt): bubblewrap gives functions their
-# sandboxes; awscli is the AWS CLI v2 (`aws logs tail` exists only in v2; the venv has v1).
-DEBIAN_PACKAGES := bubblewrap awscli
+# sandboxes; awscli is the AWS CLI v2 (`aws logs tail` exists only in v2; the venv has v1);
+# autotools build the official aws-lambda-ric the Node.js bootstrap is compared with.
+DEBIAN_PACKAGES := bubblewrap awscli autoconf automake libtool
 .PHONY: system-deps
 system-deps:
 	@missing=""; \

@@ -71,7 +71,7 @@ def _nodejs(choice: RuntimeChoice, layout: Layout) -> tuple[tuple[str, ...], dic
             layout.task,
         )
     )
-    argv = (str(choice.installation.executable), f"{layout.runtime}/bootstrap.mjs")
+    argv = (str(choice.installation.executable), f"{layout.runtime}/index.mjs")
     return argv, {"NODE_PATH": node_path}
 
 
