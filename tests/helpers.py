@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 REGION = "us-east-1"
@@ -30,6 +32,16 @@ def make_zip(files: dict[str, str | bytes]) -> bytes:
 
 
 HELLO_ZIP = make_zip({"app.py": "def handler(event, context):\n    return event\n"})
+
+
+def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:
+    """A refused call's HTTP status, AWS error code and message."""
+    response = excinfo.value.response
+    return (
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        response["Error"]["Code"],
+        response["Error"]["Message"],
+    )
 
 
 def free_port() -> int:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers import HELLO_ZIP, ROLE, LambentProcess, make_zip
+from tests.helpers import HELLO_ZIP, ROLE, LambentProcess, error_of, make_zip
 
 FUNCTIONS = "/2015-03-31/functions"
 UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."
@@ -35,15 +35,6 @@ ENV_PREFIX = (
 #: AWS's CreateFunction/UpdateFunctionCode request ceiling (recorded 2023-11).
 REQUEST_MAX = 70_167_211
 ZIPPED_MAX = 52_428_800
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:
-    response = excinfo.value.response
-    return (
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Code"],
-        response["Error"]["Message"],
-    )
 
 
 def create_args(name: str, **overrides: Any) -> dict[str, Any]:

@@ -10,16 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers import HELLO_ZIP, ROLE, make_zip
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:
-    response = excinfo.value.response
-    return (
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Code"],
-        response["Error"]["Message"],
-    )
+from tests.helpers import HELLO_ZIP, ROLE, error_of, make_zip
 
 
 def test_create_returns_aws_defaults_and_goes_active(lambda_client: Any, name: str) -> None:

@@ -33,8 +33,7 @@ from tests.e2e.invoking import (
     unique,
     wait_ready,
 )
-from tests.e2e.test_functions import error_of
-from tests.helpers import ROLE, LambentProcess, make_zip
+from tests.helpers import ROLE, LambentProcess, error_of, make_zip
 
 
 @pytest.fixture(scope="module")

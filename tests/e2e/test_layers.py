@@ -14,8 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambent.protocol import service_model
-from tests.e2e.test_functions import error_of
-from tests.helpers import HELLO_ZIP, ROLE, make_zip
+from tests.helpers import HELLO_ZIP, ROLE, error_of, make_zip
 
 ACCOUNT = "000000000000"
 LAYER_ZIP = make_zip({"python/shared.py": "VALUE = 1\n"})

@@ -10,20 +10,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers import LambentProcess
+from tests.helpers import LambentProcess, error_of
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:
-    response = excinfo.value.response
-    return (
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Code"],
-        response["Error"]["Message"],
-    )
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.test_functions import error_of
-from tests.helpers import HELLO_ZIP, ROLE
+from tests.helpers import HELLO_ZIP, ROLE, error_of
 
 ACCOUNT = "000000000000"
 NO_RESOURCE = (404, "ResourceNotFoundException", "The resource you requested does not exist.")

@@ -21,21 +21,12 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.helpers import HELLO_ZIP, REGION, ROLE, LambentProcess, free_port, make_zip
+from tests.helpers import HELLO_ZIP, REGION, ROLE, LambentProcess, error_of, free_port, make_zip
 
 BUCKET = "lambent-code"
 VERSIONED = "lambent-code-versioned"
 #: Dummy credentials: the peer accepts any, and nothing may reach real AWS.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "moto", "AWS_SECRET_ACCESS_KEY": "moto"}
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:
-    response = excinfo.value.response
-    return (
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Code"],
-        response["Error"]["Message"],
-    )
 
 
 def sha_of(data: bytes) -> str:

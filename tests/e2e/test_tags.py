@@ -8,8 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambent.protocol import service_model
-from tests.e2e.test_functions import error_of
-from tests.helpers import HELLO_ZIP, ROLE
+from tests.helpers import HELLO_ZIP, ROLE, error_of
 
 NOT_SUPPORTED = (
     400,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers import HELLO_ZIP, ROLE, make_zip
+from tests.helpers import HELLO_ZIP, ROLE, error_of, make_zip
 
 ACCOUNT_REGION = "arn:aws:lambda:us-east-1:000000000000"
 STALE_REVISION = (
@@ -19,15 +19,6 @@ STALE_REVISION = (
     "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
 )
 ALIAS_KEYS = {"AliasArn", "Description", "FunctionVersion", "Name", "RevisionId"}
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:
-    response = excinfo.value.response
-    return (
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Code"],
-        response["Error"]["Message"],
-    )
 
 
 def sha_of(data: bytes) -> str:
