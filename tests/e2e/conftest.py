@@ -55,6 +55,26 @@ def function(lambda_client: Any, name: str) -> dict[str, Any]:
     return created
 
 
+@pytest.fixture(scope="module")
+def logs(server: LambentProcess) -> Any:
+    """A CloudWatch Logs client on the same server."""
+    return server.client("logs")
+
+
+@pytest.fixture
+def group(logs: Any) -> str:
+    """A new log group no other test uses."""
+    name = f"/test/{uuid.uuid4().hex[:12]}"
+    logs.create_log_group(logGroupName=name)
+    return name
+
+
+@pytest.fixture
+def stream(logs: Any, group: str) -> str:
+    logs.create_log_stream(logGroupName=group, logStreamName="main")
+    return "main"
+
+
 @pytest.fixture
 def tmp_data(tmp_path: Path) -> Path:
     return tmp_path / "data"

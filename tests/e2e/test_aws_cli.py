@@ -4,71 +4,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.aws_cli import Cli, cli_v1
 from tests.helpers import HELLO_ZIP, ROLE, make_zip
 
 ACCOUNT_REGION = "arn:aws:lambda:us-east-1:000000000000"
 
 
-def aws_command() -> str:
-    found = Path(sys.executable).parent / "aws"
-    if found.exists():
-        return str(found)
-    on_path = shutil.which("aws")
-    if on_path is None:
-        pytest.skip("the AWS CLI (awscli) is not installed")
-    return on_path
-
-
-class Cli:
-    """``aws`` with an endpoint, dummy credentials and no user configuration."""
-
-    def __init__(self, endpoint: str, home: Path) -> None:
-        self.endpoint = endpoint
-        self.command = aws_command()
-        inherited = {
-            k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "HOME"
-        }
-        self.env = {
-            **inherited,
-            "HOME": str(home),
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": str(home / "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
-            "AWS_PAGER": "",
-            "AWS_MAX_ATTEMPTS": "1",
-        }
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [self.command, "--endpoint-url", self.endpoint, "--output", "json", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-
-    def json(self, *args: str) -> Any:
-        done = self.run(*args)
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout) if done.stdout.strip() else None
-
-
 @pytest.fixture(scope="module")
 def cli(server: Any, tmp_path_factory: pytest.TempPathFactory) -> Cli:
-    return Cli(server.endpoint, tmp_path_factory.mktemp("aws-home"))
+    command = cli_v1()
+    if command is None:
+        pytest.skip("the AWS CLI (awscli) is not installed")
+    return Cli(command, server.endpoint, tmp_path_factory.mktemp("aws-home"))
 
 
 @pytest.fixture

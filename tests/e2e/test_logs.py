@@ -3,42 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.e2e.logs_support import now_ms, put
 from tests.helpers import LambentProcess, error_of
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-@pytest.fixture(scope="module")
-def logs(server: LambentProcess) -> Any:
-    return server.client("logs")
-
-
-@pytest.fixture
-def group(logs: Any) -> str:
-    name = f"/test/{uuid.uuid4().hex[:12]}"
-    logs.create_log_group(logGroupName=name)
-    return name
-
-
-@pytest.fixture
-def stream(logs: Any, group: str) -> str:
-    logs.create_log_stream(logGroupName=group, logStreamName="main")
-    return "main"
-
-
-def put(logs: Any, group: str, stream: str, messages: list[str], start: int) -> None:
-    events = [{"timestamp": start + i, "message": m} for i, m in enumerate(messages)]
-    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
-
 
 # Groups and streams -----------------------------------------------------------------------
 

@@ -3,100 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.aws_cli import Cli, cli_v1, cli_v2
+from tests.e2e.logs_support import now_ms, put
 from tests.helpers import LambentProcess
-
-#: The AWS CLI version 1 (from PyPI, next to the tests' Python) has no `aws logs tail`;
-#: version 2 has, and Debian packages it (`apt-get install awscli`).
-TAIL_CANDIDATES = ("/usr/bin/aws", "/usr/local/bin/aws")
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-@pytest.fixture(scope="module")
-def logs(server: LambentProcess) -> Any:
-    return server.client("logs")
-
-
-@pytest.fixture
-def group(logs: Any) -> str:
-    name = f"/cli/{uuid.uuid4().hex[:12]}"
-    logs.create_log_group(logGroupName=name)
-    return name
-
-
-@pytest.fixture
-def stream(logs: Any, group: str) -> str:
-    logs.create_log_stream(logGroupName=group, logStreamName="main")
-    return "main"
-
-
-def put(logs: Any, group: str, stream: str, messages: list[str], start: int) -> None:
-    events = [{"timestamp": start + i, "message": m} for i, m in enumerate(messages)]
-    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
-
-
-class Cli:
-    """An ``aws`` command with the endpoint, dummy credentials and no user configuration."""
-
-    def __init__(self, command: str, endpoint: str, home: Path) -> None:
-        self.command = command
-        self.endpoint = endpoint
-        inherited = {
-            k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "HOME"
-        }
-        self.env = {
-            **inherited,
-            "HOME": str(home),
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": str(home / "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
-            "AWS_PAGER": "",
-            "AWS_MAX_ATTEMPTS": "1",
-            "PYTHONUNBUFFERED": "1",
-        }
-
-    def argv(self, *args: str) -> list[str]:
-        return [self.command, "--endpoint-url", self.endpoint, *args]
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.argv(*args), env=self.env, capture_output=True, text=True, timeout=60, check=False
-        )
-
-
-def cli_v2() -> str | None:
-    for candidate in TAIL_CANDIDATES:
-        if Path(candidate).exists():
-            version = subprocess.run(
-                [candidate, "--version"], capture_output=True, text=True, check=False
-            )
-            if version.stdout.startswith("aws-cli/2"):
-                return candidate
-    return None
 
 
 @pytest.fixture(scope="module")
 def cli(server: LambentProcess, tmp_path_factory: pytest.TempPathFactory) -> Cli:
-    found = Path(sys.executable).parent / "aws"
-    command = str(found) if found.exists() else shutil.which("aws")
+    command = cli_v1()
     if command is None:
         pytest.skip("the AWS CLI (awscli) is not installed")
     return Cli(command, server.endpoint, tmp_path_factory.mktemp("aws-home"))
