@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from tests.helpers import LambentProcess
 
-from bench import control_plane, invoke
+from bench import async_events, control_plane, invoke
 from bench.stats import machine
 
 RESULTS = Path(__file__).parent / "results.json"
@@ -29,6 +29,12 @@ def _table(results: dict[str, Any]) -> Table:
                 note = f"p50 = {stats['ratio_p50_vs_baseline']}x baseline"
             if "overhead_p50_ms" in stats:
                 note = f"p50 overhead over HTTP baseline: {stats['overhead_p50_ms']:.3f} ms"
+            if "events_per_s" in stats:
+                note = f"{stats['events_per_s']:.0f} events/s"
+                if "ratio_vs_dryrun" in stats:
+                    note += f" ({stats['ratio_vs_dryrun']}x DryRun)"
+                if "transactions" in stats:
+                    note += f" in {stats['transactions']} transactions"
             table.add_row(
                 f"{group}.{name}",
                 str(stats["n"]),
@@ -51,6 +57,7 @@ def main() -> None:
                 "benchmarks": {
                     "control_plane": control_plane.run(server),
                     "invoke": invoke.run(server),
+                    "async_events": async_events.run(server),
                 },
             }
         finally:

@@ -1,11 +1,19 @@
-"""Invoke: warm overhead (keep-alive, trivial handler) and cold start to first response."""
+"""Invoke: warm overhead (keep-alive, trivial handler) and cold start to first response.
+
+Python cold starts are measured three ways: one at a time (a function's first invocation,
+as they come on a server: each takes a spare environment, replaced before the next),
+``_burst`` (20 back to back: beyond the spares they start afresh), and ``_fresh`` (a
+server with ``--spare-environments 0``: every one starts bwrap and an interpreter).
+"""
 
 from __future__ import annotations
 
 import http.client
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.helpers import ROLE, LambentProcess, make_zip
@@ -14,6 +22,8 @@ from bench.stats import summary
 
 WARM_ROUNDS = 2000
 COLD_ROUNDS = 20
+#: Between cold starts measured one at a time: a spare is replaced in ~0.1 s.
+COLD_PACE_S = 0.25
 
 PYTHON_HELLO = make_zip({"app.py": "def handler(event, context):\n    return 'hello'\n"})
 NODE_HELLO = make_zip({"index.mjs": "export const handler = async (event) => 'hello';\n"})
@@ -63,16 +73,35 @@ def warm(server: LambentProcess) -> dict[str, Any]:
 
 
 def cold(
-    server: LambentProcess, runtime: str, handler: str, code: bytes, tag: str
+    server: LambentProcess,
+    runtime: str,
+    handler: str,
+    code: bytes,
+    tag: str,
+    pace_s: float = 0.0,
 ) -> dict[str, float]:
+    """The first invocation of each of ``COLD_ROUNDS`` new functions, ``pace_s`` apart."""
     client = server.client()
     names = [f"bench-cold-{tag}-{i}" for i in range(COLD_ROUNDS)]
     for name in names:
         _create(client, name, runtime, handler, code)
     connection = http.client.HTTPConnection("127.0.0.1", server.port)
-    samples = [_invoke(connection, name) for name in names]
+    samples = []
+    for name in names:
+        time.sleep(pace_s)
+        samples.append(_invoke(connection, name))
     connection.close()
     return summary(samples)
+
+
+def cold_python_fresh() -> dict[str, float]:
+    """The same as ``cold_start_python`` on a server without spare environments."""
+    with tempfile.TemporaryDirectory() as tmp:
+        server = LambentProcess(Path(tmp) / "data", "--spare-environments", "0").start()
+        try:
+            return cold(server, "python3.12", "app.handler", PYTHON_HELLO, "py", COLD_PACE_S)
+        finally:
+            server.stop()
 
 
 def bare_python() -> dict[str, float]:
@@ -87,7 +116,11 @@ def bare_python() -> dict[str, float]:
 
 def run(server: LambentProcess) -> dict[str, Any]:
     results = warm(server)
-    results["cold_start_python"] = cold(server, "python3.12", "app.handler", PYTHON_HELLO, "py")
+    python = ("python3.12", "app.handler", PYTHON_HELLO)
+    results["cold_start_python"] = cold(server, *python, "py", COLD_PACE_S)
+    results["cold_start_python_fresh"] = cold_python_fresh()
     results["cold_start_nodejs"] = cold(server, "nodejs20.x", "index.handler", NODE_HELLO, "node")
+    results["cold_start_python_burst"] = cold(server, *python, "py-burst")
+    time.sleep(1)  # the spares the burst took are replaced: not while timing the baseline
     results["bare_python_start"] = bare_python()
     return results

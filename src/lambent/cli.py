@@ -13,7 +13,7 @@ import uvloop
 from rich.console import Console
 from rich.table import Table
 
-from lambent.domain.limits import CONCURRENT_EXECUTIONS
+from lambent.domain.limits import ASYNC_PAYLOAD_MAX, CONCURRENT_EXECUTIONS
 from lambent.runtimes import (
     MIN_PYTHON,
     install_python,
@@ -22,8 +22,10 @@ from lambent.runtimes import (
 )
 from lambent.server import Settings, default_data_dir, serve
 from lambent.server.settings import (
+    ASYNC_CONCURRENCY,
     DEFAULT_ACCOUNT,
     DEFAULT_PORT,
+    SPARE_ENVIRONMENTS,
     default_runtimes_dir,
     passthrough,
 )
@@ -85,6 +87,40 @@ def main() -> None:
     envvar="LAMBENT_ACCOUNT_CONCURRENCY",
     help="Concurrent executions an account and region may run (AWS's default is 1000).",
 )
+@click.option(
+    "--max-async-payload",
+    type=click.IntRange(min=1),
+    default=ASYNC_PAYLOAD_MAX,
+    show_default=True,
+    envvar="LAMBENT_MAX_ASYNC_PAYLOAD",
+    help="Largest Event (asynchronous) invocation payload, in bytes.",
+)
+@click.option(
+    "--retry-delay-scale",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=1.0,
+    show_default=True,
+    envvar="LAMBENT_RETRY_DELAY_SCALE",
+    help="Multiplies every asynchronous retry delay and event age (0.01: minutes become "
+    "fractions of a second).",
+)
+@click.option(
+    "--async-concurrency",
+    type=click.IntRange(min=1),
+    default=ASYNC_CONCURRENCY,
+    show_default=True,
+    envvar="LAMBENT_ASYNC_CONCURRENCY",
+    help="How many asynchronous events of one function run at a time.",
+)
+@click.option(
+    "--spare-environments",
+    type=click.IntRange(min=0),
+    default=SPARE_ENVIRONMENTS,
+    show_default=True,
+    envvar="LAMBENT_SPARE_ENVIRONMENTS",
+    help="Sandboxes per Python version started ahead, runtime already loaded, for cold "
+    "starts to take (needs root and bwrap); 0 starts every environment afresh.",
+)
 @_RUNTIMES_DIR
 def server(
     host: str,
@@ -94,7 +130,11 @@ def server(
     isolation: str,
     strict_runtimes: bool,
     keep_alive: float,
+    spare_environments: int,
     account_concurrency: int,
+    max_async_payload: int,
+    retry_delay_scale: float,
+    async_concurrency: int,
     runtimes_dir: Path | None,
 ) -> None:
     """Serve the Lambda API (and everything else) on one port."""
@@ -107,9 +147,13 @@ def server(
         isolation=isolation,
         strict_runtimes=strict_runtimes,
         keep_alive_s=keep_alive,
+        spare_environments=spare_environments,
         concurrent_executions=account_concurrency,
         runtimes_dir=runtimes_dir or default_runtimes_dir(),
         passthrough_env=passthrough(os.environ),
+        max_async_payload=max_async_payload,
+        retry_delay_scale=retry_delay_scale,
+        async_concurrency=async_concurrency,
     )
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(serve(settings))

@@ -9,9 +9,11 @@ from lambent.control import (
     account,
     aliases,
     concurrency,
+    event_invoke,
     functions,
     layers,
     permissions,
+    provisioned,
     tags,
     versions,
 )
@@ -19,7 +21,18 @@ from lambent.control.deps import ControlDeps, Operation
 from lambent.control.s3 import fetch_s3
 from lambent.control.settle import Settler
 
-_MODULES = (concurrency, functions, versions, aliases, layers, permissions, tags, account)
+_MODULES = (
+    concurrency,
+    functions,
+    versions,
+    aliases,
+    layers,
+    permissions,
+    tags,
+    account,
+    event_invoke,
+    provisioned,
+)
 
 
 def operations() -> dict[str, Operation]:

@@ -1,8 +1,23 @@
 """Execution environments: their lifecycle, pools per function version, and logs."""
 
 from lambent.environments.code import CodeCache
-from lambent.environments.environment import Environment, Request, State
-from lambent.environments.manager import Environments, Target
+from lambent.environments.environment import Environment, State
+from lambent.environments.invocation import Request
+from lambent.environments.manager import Census, Environments, ProvisionedState, Target
 from lambent.environments.outcome import Result
+from lambent.environments.pool import Admit
+from lambent.environments.spares import PythonSpares
 
-__all__ = ["CodeCache", "Environment", "Environments", "Request", "Result", "State", "Target"]
+__all__ = [
+    "Admit",
+    "Census",
+    "CodeCache",
+    "Environment",
+    "Environments",
+    "ProvisionedState",
+    "PythonSpares",
+    "Request",
+    "Result",
+    "State",
+    "Target",
+]

@@ -19,8 +19,9 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import Any
 
+from lambent.environments.invocation import PendingReport, Request
 from lambent.environments.launch import Identity
 from lambent.environments.logs import LogStream, Report
 from lambent.environments.outcome import (
@@ -41,7 +42,14 @@ from lambent.runtime_api import (
     RuntimeApi,
     ShutdownReason,
 )
-from lambent.sandbox import Sandbox, SandboxError, SandboxLauncher, SandboxSpec, SandboxState
+from lambent.sandbox import (
+    Sandbox,
+    SandboxError,
+    SandboxLauncher,
+    SandboxSpec,
+    SandboxState,
+    fatal_signal_pending,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,17 +80,6 @@ _NEXT: dict[State, frozenset[State]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _PendingReport:
-    """An invocation's END and REPORT lines, still to be written."""
-
-    request_id: str
-    duration_ms: float
-    init_duration_ms: float | None
-    status: str | None
-    error_type: str | None
-
-
 class InitFailed(Exception):
     """Initialisation failed; ``result`` is what the invocation that waited answers."""
 
@@ -90,18 +87,6 @@ class InitFailed(Exception):
         super().__init__(result.error_type)
         self.result = result
         self.timed_out = timed_out
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One invocation as the environment needs it."""
-
-    request_id: str
-    payload: bytes
-    invoked_arn: str
-    client_context: str | None = None
-    cognito_identity: str | None = None
-    trace_id: str | None = None
 
 
 class Environment:
@@ -122,13 +107,25 @@ class Environment:
         self._pumps = pumps
         self._state = State.STARTING
         self.init_duration_ms: float | None = None
-        self._pending_report: _PendingReport | None = None
+        self._pending_report: PendingReport | None = None
         self._freezing: asyncio.Task[None] | None = None
         self.last_used = time.monotonic()
 
     @property
     def state(self) -> State:
         return self._state
+
+    def alive(self, thorough: bool = True) -> bool:
+        """Whether a READY environment can take an invocation (one killed between two
+        must not: its caller would see the death). A live runtime waits in ``next``; a
+        frozen one's death may be pending (``thorough`` reads ``/proc`` for it)."""
+        if self._state is not State.READY or self._sandbox.exit_status is not None:
+            return False
+        if not self._api.runtime_waiting:  # its connection closed: the runtime is gone
+            return False
+        if thorough and self._sandbox.state is SandboxState.FROZEN:
+            return not fatal_signal_pending(self._sandbox.pids())
+        return True
 
     def _enter(self, state: State) -> None:
         if state not in _NEXT[self._state]:
@@ -181,6 +178,8 @@ class Environment:
         outcome = ready.result() if ready in done else None
         if outcome is not None and not isinstance(outcome, InitError):
             self._enter(State.READY)
+            if self._sandbox.has_cgroup:  # still until its first event (provisioned)
+                self._freezing = asyncio.get_running_loop().create_task(self._freeze_soon())
             return
         ready.cancel()
         if outcome is None and exited in done:
@@ -234,9 +233,12 @@ class Environment:
         answered = asyncio.ensure_future(self._api.invoke(invocation))
         exited = asyncio.ensure_future(self._sandbox.wait())
         try:
-            done, _ = await asyncio.wait(
-                {answered, exited}, timeout=self.timeout_s, return_when="FIRST_COMPLETED"
-            )
+            done: set[asyncio.Future[Any]] = set()
+            # The loop's timer may fire a hair early (uvloop counts cached milliseconds).
+            while not done and (left := self.timeout_s - (time.perf_counter() - started)) > 0:
+                done, _ = await asyncio.wait(
+                    {answered, exited}, timeout=left + 0.0005, return_when="FIRST_COMPLETED"
+                )
         finally:
             exited.cancel()
         duration_ms = (time.perf_counter() - started) * 1000
@@ -259,7 +261,7 @@ class Environment:
                 status = "timeout"
                 self.log.write(f"{_now_iso()} {request.request_id} {message}")
             result = Result(platform_error(error_type, request.request_id, message), error_type)
-        report = _PendingReport(
+        report = PendingReport(
             request.request_id,
             duration_ms,
             self.init_duration_ms if cold else None,
@@ -280,7 +282,7 @@ class Environment:
             )
         return Result(result.payload, result.error_type, result.content_type, tail_bytes)
 
-    async def _write_report(self, report: _PendingReport) -> None:
+    async def _write_report(self, report: PendingReport) -> None:
         # The runtime wrote its lines before it answered: let the pipes catch up.
         for _ in range(3):
             await asyncio.sleep(0)
@@ -304,9 +306,15 @@ class Environment:
         pending, self._pending_report = self._pending_report, None
         if pending is not None:
             await self._write_report(pending)
+        # A runtime killed after its answer never asks again: its exit ends the wait.
+        idle = asyncio.ensure_future(self._api.wait_idle())
+        exited = asyncio.ensure_future(self._sandbox.wait())
         try:
-            await self._api.wait_idle()
-        except Exception:
+            await asyncio.wait({idle, exited}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            exited.cancel()
+        if not idle.done() or idle.exception() is not None:
+            idle.cancel()
             await self.close(ShutdownReason.FAILURE)
             return False
         self._enter(State.READY)

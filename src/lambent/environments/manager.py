@@ -8,24 +8,22 @@ import contextlib
 import os
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from lambent.domain.provisioned import INITIALIZATION_TYPE
 from lambent.environments.code import CodeCache
-from lambent.environments.environment import (
-    INIT_LIMIT_S,
-    Environment,
-    InitFailed,
-    Request,
-)
+from lambent.environments.environment import INIT_LIMIT_S, Environment, InitFailed
+from lambent.environments.invocation import Request
 from lambent.environments.launch import Identity, external_extensions, launch
 from lambent.environments.layout import Layout
 from lambent.environments.logs import Append, LogStream, Report
 from lambent.environments.outcome import INVALID_ENTRYPOINT, Result, platform_error
-from lambent.environments.pool import Pool
+from lambent.environments.pool import Admit, Pool
+from lambent.environments.provisioned import Provisioned
 from lambent.runtimes import Language, RuntimeChoice, RuntimeRegistry
 from lambent.sandbox import Bind, IsolationMode, SandboxLauncher, SandboxSpec
 
@@ -55,6 +53,30 @@ class Target:
         return (str(self.config.get("RevisionId")), self.package, tuple(self.layers))
 
 
+@dataclass(frozen=True, slots=True)
+class Census:
+    """One function version's environments, as the keep-alive and provisioning left them."""
+
+    #: On-demand environments waiting for an invocation.
+    idle: int
+    #: On-demand environments serving one.
+    busy: int
+    #: Provisioned environments initialised (idle or busy).
+    provisioned: int
+    #: Provisioned environments still initialising.
+    provisioning: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionedState:
+    """How far a version's provisioned environments have got."""
+
+    #: Initialised and alive.
+    allocated: int
+    #: One failed to initialise: no more are started until provisioned anew.
+    failed: bool
+
+
 def _stream_name(version: str, environment_id: str) -> str:
     return time.strftime("%Y/%m/%d/", time.gmtime()) + f"[{version}]{environment_id}"
 
@@ -79,6 +101,7 @@ class Environments:
             tuple[str, str, str, str], tuple[tuple[str, str, tuple[str, ...]], Pool]
         ] = {}
         self._reaper: asyncio.Task[None] | None = None
+        self._watchers: list[Callable[[], None]] = []
 
     @property
     def isolated(self) -> bool:
@@ -88,10 +111,44 @@ class Environments:
         """Raises ``RuntimeUnavailable`` naming what the host lacks."""
         return self._runtimes.choose(runtime)
 
-    async def invoke(self, target: Target, request: Request, tail: bool) -> Result:
+    async def invoke(
+        self, target: Target, request: Request, tail: bool, admit: Admit | None = None
+    ) -> Result:
+        """Run ``request``: in a provisioned environment of its version when one is free,
+        else in an on-demand one, which ``admit`` (concurrency admission) must allow."""
+        self._start_reaper()
+        return await self._pool(target).run(request, tail, admit)
+
+    def _start_reaper(self) -> None:
         if self._reaper is None:
             self._reaper = asyncio.get_running_loop().create_task(self._reap_forever())
-        return await self._pool(target).run(request, tail)
+
+    def provision(self, target: Target, count: int, token: Hashable = None) -> None:
+        """Hold ``count`` provisioned environments of ``target``'s version; ``token``
+        changes when the configuration is put again (which retries a failed one)."""
+        self._start_reaper()
+        self._pool(target).provisioned.provision(count, token)
+
+    def unprovision(self, key: tuple[str, str, str, str]) -> None:
+        """No provisioned environments for this version any more."""
+        current = self._pools.get(key)
+        if current is not None:
+            current[1].provisioned.provision(0, None)
+
+    def provisioned_state(self, key: tuple[str, str, str, str]) -> ProvisionedState:
+        current = self._pools.get(key)
+        if current is None:
+            return ProvisionedState(0, False)
+        provisioned = current[1].provisioned
+        return ProvisionedState(provisioned.allocated, provisioned.failed)
+
+    def watch_provisioning(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever provisioned environments come, go or fail."""
+        self._watchers.append(callback)
+
+    def _provisioning_changed(self) -> None:
+        for callback in self._watchers:
+            callback()
 
     def _pool(self, target: Target) -> Pool:
         revision = target.revision
@@ -100,16 +157,33 @@ class Environments:
             return current[1]
         if current is not None:  # code or configuration changed: the old ones retire
             asyncio.get_running_loop().create_task(current[1].retire())
-        pool = Pool(lambda request, tail: self._start(target, request, tail))
+        provisioned = Provisioned(
+            lambda: self._start(target, None, False, provisioned=True),
+            self._provisioning_changed,
+        )
+        pool = Pool(lambda request, tail: self._start(target, request, tail), provisioned)
         self._pools[target.key] = (revision, pool)
         return pool
 
-    def counts(self) -> dict[tuple[str, str, str, str], int]:
-        return {key: pool.size for key, (_, pool) in self._pools.items()}
+    def counts(self) -> dict[tuple[str, str, str, str], Census]:
+        """Every function version's environments now (retired ones still closing aside)."""
+        return {
+            key: Census(
+                pool.idle,
+                pool.busy,
+                pool.provisioned.allocated,
+                pool.provisioned.size - pool.provisioned.allocated,
+            )
+            for key, (_, pool) in self._pools.items()
+            if not pool.retired
+        }
 
-    async def _start(self, target: Target, request: Request, tail: bool) -> Environment | Result:
+    async def _start(
+        self, target: Target, request: Request | None, tail: bool, provisioned: bool = False
+    ) -> Environment | Result:
         """A new environment, or the answer of an init that failed (AWS retries an init
-        that ran out of its 10 s once, within the function's timeout)."""
+        that ran out of its 10 s once, within the function's timeout). A provisioned one
+        (``request`` None) is initialised ahead of any invocation."""
         config = target.config
         timeout_s = int(config.get("Timeout", 3))
         choice = self._runtimes.choose(config["Runtime"])
@@ -117,6 +191,7 @@ class Environments:
         opt = await self._code.layers(target.layers)
         extensions = await asyncio.to_thread(external_extensions, opt)
         limit = INIT_LIMIT_S
+        request_id = request.request_id if request is not None else ""
         while True:
             environment_id = uuid.uuid4().hex
             identity = Identity(
@@ -130,6 +205,7 @@ class Environments:
                     "LogGroup", f"/aws/lambda/{config['FunctionName']}"
                 ),
                 log_stream=_stream_name(config["Version"], environment_id),
+                initialization_type=INITIALIZATION_TYPE if provisioned else "on-demand",
             )
             log = LogStream(
                 self._append, target.account, target.region, identity.log_group, identity.log_stream
@@ -144,7 +220,7 @@ class Environments:
             if choice.language is Language.PROVIDED:
                 unusable = _unusable_bootstrap(code, opt)
                 if unusable is not None:
-                    refused = _invalid_entrypoint(log, request.request_id, unusable)
+                    refused = _invalid_entrypoint(log, request_id, unusable)
                     return _init_failure_answer(log, identity, request, refused, tail)
             try:
                 return await Environment.start(
@@ -155,7 +231,7 @@ class Environments:
                     log,
                     init_limit_s=limit,
                     extensions=extensions,
-                    request_id=request.request_id,
+                    request_id=request_id,
                 )
             except InitFailed as failed:
                 if failed.timed_out and limit == INIT_LIMIT_S and timeout_s > INIT_LIMIT_S:
@@ -245,10 +321,13 @@ def _invalid_entrypoint(log: LogStream, request_id: str, message: str) -> InitFa
 
 
 def _init_failure_answer(
-    log: LogStream, identity: Identity, request: Request, failed: InitFailed, tail: bool
+    log: LogStream, identity: Identity, request: Request | None, failed: InitFailed, tail: bool
 ) -> Result:
     """The invocation that waited for a failed init answers with its error, logged as
-    AWS logs it: START, END and a REPORT with the error type."""
+    AWS logs it: START, END and a REPORT with the error type (none waited for a
+    provisioned environment's init)."""
+    if request is None:
+        return failed.result
     if tail:
         log.begin_tail()
     log.write(f"START RequestId: {request.request_id} Version: {identity.version}")

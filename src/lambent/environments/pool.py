@@ -1,4 +1,5 @@
-"""One function version's environments: warm ones reused most-recently-used first."""
+"""One function version's environments: provisioned ones first, then warm on-demand ones
+reused most-recently-used first, then a new one if admission allows."""
 
 from __future__ import annotations
 
@@ -6,13 +7,22 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 
-from lambent.environments.environment import Environment, Request, State
+from lambent.environments.environment import Environment
+from lambent.environments.invocation import Request
 from lambent.environments.outcome import Result
+from lambent.environments.provisioned import Provisioned
+from lambent.runtime_api import ShutdownReason
 
 #: Starts an environment for this version; the bool says whether it is a cold start
 #: that failed in init (then the Result is the answer and no environment exists).
 Starter = Callable[[Request, bool], Awaitable[Environment | Result]]
+
+#: Concurrency admission for an on-demand invocation: holds one unit for the ``with``
+#: block, or raises the throttle at once. Provisioned environments need none: they are
+#: concurrency already allocated.
+Admit = Callable[[], AbstractContextManager[None]]
 
 #: How long an invocation waits for an environment that has answered but whose runtime
 #: has not asked for the next event yet, before it starts another environment.
@@ -20,19 +30,51 @@ SETTLE_WAIT_S = 0.25
 
 
 class Pool:
-    def __init__(self, start: Starter) -> None:
+    def __init__(self, start: Starter, provisioned: Provisioned) -> None:
         self._start = start
+        self.provisioned = provisioned
         self._idle: list[Environment] = []
         self._busy: set[Environment] = set()
         self._settling: set[asyncio.Task[None]] = set()
+        self._closing: set[asyncio.Task[None]] = set()
         self.retired = False
 
     @property
     def size(self) -> int:
-        return len(self._idle) + len(self._busy)
+        return len(self._idle) + len(self._busy) + self.provisioned.size
 
-    async def run(self, request: Request, tail: bool) -> Result:
-        """Run ``request`` in a warm environment, or a new one when none is idle."""
+    @property
+    def idle(self) -> int:
+        """On-demand environments waiting for an invocation."""
+        return len(self._idle)
+
+    @property
+    def busy(self) -> int:
+        """On-demand environments serving an invocation."""
+        return len(self._busy)
+
+    async def run(self, request: Request, tail: bool, admit: Admit | None = None) -> Result:
+        """Run ``request`` in a provisioned environment, else (if ``admit`` lets it) in a
+        warm on-demand one, or a new one when none is idle."""
+        provisioned = await self.provisioned.acquire()
+        if provisioned is not None:
+            return await self._run_provisioned(provisioned, request, tail)
+        with admit() if admit is not None else nullcontext():
+            return await self._run_on_demand(request, tail)
+
+    async def _run_provisioned(
+        self, environment: Environment, request: Request, tail: bool
+    ) -> Result:
+        try:
+            result = await environment.invoke(request, tail=tail, cold=False)
+        except BaseException:
+            await environment.close()
+            self.provisioned.discard(environment)
+            raise
+        self.provisioned.release(environment)
+        return result
+
+    async def _run_on_demand(self, request: Request, tail: bool) -> Result:
         cold = False
         environment = self._take_idle() or await self._await_settling()
         if environment is None:
@@ -53,11 +95,20 @@ class Pool:
         return result
 
     def _take_idle(self) -> Environment | None:
+        """The most recently used idle environment (warmest caches) that is still alive;
+        one that died between invocations is dropped: the caller gets another, or a new one,
+        and never sees that death."""
         while self._idle:
-            environment = self._idle.pop()  # most recently used: warmest caches
-            if environment.state is State.READY:
+            environment = self._idle.pop()
+            if environment.alive():
                 return environment
+            self._drop(environment)
         return None
+
+    def _drop(self, environment: Environment) -> None:
+        task = asyncio.get_running_loop().create_task(environment.close(ShutdownReason.FAILURE))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def _await_settling(self) -> Environment | None:
         """An environment that has just answered asks for its next event a moment later:
@@ -80,23 +131,29 @@ class Pool:
             await environment.close()
 
     async def reap(self, keep_alive_s: float) -> None:
-        """Close environments idle for longer than the keep-alive."""
+        """Close on-demand environments idle for longer than the keep-alive, and drop idle
+        ones seen to have died (provisioned ones are never reaped: they are replaced). A
+        frozen one's pending death is looked for only when it is taken."""
         cutoff = time.monotonic() - keep_alive_s
-        stale = [e for e in self._idle if e.last_used < cutoff]
-        self._idle = [e for e in self._idle if e.last_used >= cutoff]
+        dead = [e for e in self._idle if not e.alive(thorough=False)]
+        for environment in dead:
+            self._drop(environment)
+        stale = [e for e in self._idle if e.last_used < cutoff and e not in dead]
+        self._idle = [e for e in self._idle if e.last_used >= cutoff and e not in dead]
+        self.provisioned.sweep()
         await asyncio.gather(*(e.close() for e in stale))
 
     async def retire(self) -> None:
         """Idle environments close now, busy ones when their invocation has ended."""
         self.retired = True
         idle, self._idle = self._idle, []
-        await asyncio.gather(*(e.close() for e in idle))
+        await asyncio.gather(*(e.close() for e in idle), self.provisioned.retire())
 
     async def close(self) -> None:
         """Shut everything down now, busy environments included (server shutdown)."""
         await self.retire()
         busy, self._busy = list(self._busy), set()
-        await asyncio.gather(*(e.close() for e in busy))
+        await asyncio.gather(*(e.close() for e in busy), self.provisioned.close(), *self._closing)
         for task in list(self._settling):
             task.cancel()
             with contextlib.suppress(BaseException):

@@ -6,12 +6,25 @@ import functools
 from typing import Any
 
 from lambent.invoke.admission import Admission
+from lambent.invoke.asynchronous import AsyncInvocation, admission_gate
 from lambent.invoke.cache import InvokeCache
-from lambent.invoke.operation import InvokeDeps, invoke
+from lambent.invoke.operation import InvokeDeps, invoke, invoke_async
+from lambent.invoke.provisioning import Provisioning
 
 
 def bind(deps: InvokeDeps) -> dict[str, Any]:
-    return {"Invoke": functools.partial(invoke, deps)}
+    return {
+        "Invoke": functools.partial(invoke, deps),
+        "InvokeAsync": functools.partial(invoke_async, deps),
+    }
 
 
-__all__ = ["Admission", "InvokeCache", "InvokeDeps", "bind"]
+__all__ = [
+    "Admission",
+    "AsyncInvocation",
+    "InvokeCache",
+    "InvokeDeps",
+    "Provisioning",
+    "admission_gate",
+    "bind",
+]

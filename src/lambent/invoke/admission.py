@@ -26,6 +26,8 @@ class Limits:
     reserved: int | None
     account_limit: int
     reserved_total: int
+    #: What the function's versions and aliases provision.
+    provisioned: int = 0
 
 
 class Admission:
@@ -48,6 +50,7 @@ class Admission:
                 unreserved_running=self._unreserved[scope],
                 account_limit=limits.account_limit,
                 reserved_total=limits.reserved_total,
+                provisioned=limits.provisioned,
             )
         )
         if reason is not None:

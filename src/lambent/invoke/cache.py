@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from lambent.domain.arn import FunctionRef
 from lambent.invoke.routing import Candidates, load
-from lambent.store import Database, functions
+from lambent.store import Database, functions, provisioned
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +19,10 @@ class Loaded:
     candidates: Candidates
     #: The function's reserved concurrency, None when it has none.
     reserved: int | None
-    #: What all functions of the account and region reserve.
+    #: What all functions of the account and region reserve (and provision, unreserved).
     reserved_total: int
+    #: What the function's versions and aliases provision.
+    provisioned: int = 0
 
 
 def _load(c: sqlite3.Connection, ref: FunctionRef) -> Loaded:
@@ -28,6 +30,7 @@ def _load(c: sqlite3.Connection, ref: FunctionRef) -> Loaded:
         load(c, ref),
         functions.reserved_concurrency(c, ref.account, ref.region, ref.name),
         functions.reserved_total(c, ref.account, ref.region),
+        provisioned.function_total(c, ref.account, ref.region, ref.name),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
@@ -16,6 +15,7 @@ from lambent.domain.rules import Kind, RuleViolation
 from lambent.environments import Environments, Request, Target
 from lambent.errors import InvalidRequestContent, LambentError
 from lambent.invoke.admission import Admission, Limits
+from lambent.invoke.asynchronous import EventQueue
 from lambent.invoke.cache import InvokeCache
 from lambent.runtimes import RuntimeUnavailable
 
@@ -36,6 +36,8 @@ class InvokeDeps:
     admission: Admission
     #: The account's concurrency limit.
     account_limit: int
+    #: Where Event invocations are queued.
+    events: EventQueue
 
 
 def _check_payload(payload: bytes) -> None:
@@ -75,6 +77,7 @@ async def invoke(
         reserved=loaded.reserved,
         account_limit=deps.account_limit,
         reserved_total=loaded.reserved_total,
+        provisioned=loaded.provisioned,
     )
     config = resolved.config
     _check_state(config)
@@ -95,14 +98,15 @@ async def invoke(
     )
     target = Target(ref.account, ref.region, config, resolved.code.package, resolved.code.layers)
     if kind == "Event":
-        # TODO(issue 5): store the event durably first, retry, destinations, DLQ.
-        task = asyncio.get_running_loop().create_task(_run_event(deps, target, request))
-        _EVENTS.add(task)
-        task.add_done_callback(_EVENTS.discard)
+        # 202 only once the event is on disk: the queue runs it within the function's
+        # concurrency, retries it and reports its outcome (lambent.invoke.asynchronous).
+        await deps.events.accept(ref, request.request_id, request.payload, request.client_context)
         return {"StatusCode": 202}
     tail = params.get("LogType") == "Tail"
-    with deps.admission.slot(limits):
-        result = await deps.environments.invoke(target, request, tail)
+    # Admission only if no provisioned environment is free (AWS: those are allocated).
+    result = await deps.environments.invoke(
+        target, request, tail, admit=lambda: deps.admission.slot(limits)
+    )
     answer: dict[str, Any] = {
         "StatusCode": 200,
         "Payload": result.payload,
@@ -115,14 +119,18 @@ async def invoke(
     return answer
 
 
-_EVENTS: set[asyncio.Task[None]] = set()
-
-
-async def _run_event(deps: InvokeDeps, target: Target, request: Request) -> None:
-    try:
-        await deps.environments.invoke(target, request, tail=False)
-    except Exception:
-        log.exception("event %s failed", request.request_id)
+async def invoke_async(
+    deps: InvokeDeps, ctx: RequestContext, params: dict[str, Any]
+) -> Mapping[str, Any]:
+    """The deprecated InvokeAsync: the event is queued as an Event invocation's is, and the
+    answer is 202 with ``Status``."""
+    ref = parse_function_ref(ctx, params["FunctionName"])
+    payload: bytes = params.get("InvokeArgs") or b""
+    _check_payload(payload)
+    loaded = await deps.cache.get(ref)
+    _check_state(loaded.candidates.primary.config)
+    await deps.events.accept(ref, ctx.request_id, payload or b"{}", None)
+    return {"Status": 202}
 
 
 def _client_context(encoded: str | None) -> str | None:

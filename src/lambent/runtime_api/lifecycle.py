@@ -213,6 +213,12 @@ class Lifecycle:
     def accepts_result_for(self, request_id: str) -> bool:
         return bool(request_id) and request_id == self.current_id
 
+    @property
+    def runtime_waiting(self) -> bool:
+        """Whether the runtime has a ``next`` call open (alive, waiting for an event)."""
+        waiter = self._runtime_waiter
+        return waiter is not None and not waiter.closed
+
     def disconnected(self, connection: Connection) -> None:
         if self._runtime_waiter is connection:
             self._runtime_waiter = None

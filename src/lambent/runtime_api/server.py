@@ -131,6 +131,12 @@ class RuntimeApi:
     def phase(self) -> Phase:
         return self._lifecycle.phase
 
+    @property
+    def runtime_waiting(self) -> bool:
+        """Whether the runtime is waiting in ``next`` on an open connection: a runtime
+        that died between invocations has none."""
+        return self._lifecycle.runtime_waiting
+
     async def wait_ready(self) -> InitOutcome:
         """Wait for the end of init: the runtime's first ``next`` (and each extension's),
         or the ``init/error`` the runtime or an extension reported."""

@@ -84,6 +84,11 @@ class RuntimeRegistry:
         self._node = node
         self._strict = strict
 
+    @property
+    def python_versions(self) -> tuple[tuple[int, int], ...]:
+        """The interpreters that have Lambent's runtime client installed, oldest first."""
+        return tuple(sorted(self._pythons))
+
     def _python_dir(self, version: tuple[int, int]) -> Path:
         return self._runtimes_dir / f"python{version[0]}.{version[1]}"
 

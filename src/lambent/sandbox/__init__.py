@@ -31,6 +31,12 @@ Modes (:class:`IsolationMode`):
 * ``process``: a plain child process in its own session, with exactly the given
   environment and the code directory as working directory. NOT isolated.
 
+Spares (bwrap mode, root): ``lambent.sandbox.spare`` starts a sandbox before its function
+is known and makes it that function's later (its code mounted in through the sandbox's
+mount namespace, ``mountns``; its limits set); ``launcher.use_spares(provider)`` has
+:meth:`SandboxLauncher.start` ask the provider for one first
+(``lambent.environments.spares``).
+
 Either mode uses cgroups (v2, or v1 where the controllers are there) when writable: a
 memory limit with OOM accounting, a process limit, CPU weight proportional to memory
 (1769 MiB = one vCPU, as on Lambda) and the freezer. Limits: ``/tmp`` is a tmpfs, so
@@ -51,9 +57,12 @@ from lambent.sandbox.errors import (
 )
 from lambent.sandbox.hostview import SANDBOX_GID, SANDBOX_UID, SANDBOX_USER
 from lambent.sandbox.isolation import Isolation, IsolationMode, IsolationRequest
-from lambent.sandbox.launcher import SandboxLauncher
+from lambent.sandbox.launcher import SandboxLauncher, SpareProvider
 from lambent.sandbox.limits import MIB_PER_VCPU, CgroupLimits
+from lambent.sandbox.mountns import MountInjector
 from lambent.sandbox.sandbox import Sandbox, SandboxState
+from lambent.sandbox.signals import fatal_signal_pending
+from lambent.sandbox.spare import Spare, SpareState
 from lambent.sandbox.spec import OPT_DIR, TASK_DIR, Bind, SandboxSpec
 from lambent.sandbox.status import ExitStatus
 
@@ -76,6 +85,7 @@ __all__ = [
     "IsolationRequest",
     "IsolationUnavailableError",
     "MemoryUsage",
+    "MountInjector",
     "Sandbox",
     "SandboxError",
     "SandboxLauncher",
@@ -83,6 +93,10 @@ __all__ = [
     "SandboxStartError",
     "SandboxState",
     "SandboxStateError",
+    "Spare",
+    "SpareProvider",
+    "SpareState",
     "UserStrategy",
     "detect_isolation",
+    "fatal_signal_pending",
 ]

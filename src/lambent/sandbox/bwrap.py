@@ -124,7 +124,10 @@ def bwrap_argv(setup: BwrapSetup, spec: SandboxSpec, fds: BwrapFds) -> list[str]
     argv += ["--perms", "1777", "--size", str(spec.tmp_mib * MIB), "--tmpfs", "/tmp"]
     targets = [TASK_DIR, *(bind.target for bind in spec.binds)]
     argv += directories_for(targets, _BUILT)
-    argv += ["--ro-bind", str(spec.code_dir), TASK_DIR]
+    if spec.code_dir is not None:
+        argv += ["--ro-bind", str(spec.code_dir), TASK_DIR]
+    else:
+        argv += ["--dir", TASK_DIR]
     if spec.opt_dir is not None:
         argv += ["--ro-bind", str(spec.opt_dir), OPT_DIR]
     else:

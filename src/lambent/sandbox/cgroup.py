@@ -58,6 +58,10 @@ class SandboxCgroup(Protocol):
         """The processes in the cgroup now."""
         ...
 
+    def set_limits(self, limits: CgroupLimits) -> None:
+        """Change the limits while the sandbox runs (a spare taken by a function);
+        ``CgroupError`` if the kernel refuses (e.g. memory in use above the new limit)."""
+
     async def freeze(self, wait: bool = True) -> None:
         """Stop every process; with ``wait``, return once the kernel reports them all
         frozen (without, the kernel finishes on its own, and a thaw may come first)."""

@@ -125,6 +125,22 @@ class V1Cgroup(SandboxCgroup):
         # Before Linux 4.13 there is no counter: hitting the limit is the best sign we have.
         return 1 if read_int(memory / "memory.failcnt") > 0 else 0
 
+    def set_limits(self, limits: CgroupLimits) -> None:
+        """The kernel keeps ``memsw >= memory`` at every step: a raise writes the memsw limit
+        first, a cut the memory limit first."""
+        writes = limit_writes(limits, tuple(self._dirs))
+        current = read_int(self._dir("memory") / "memory.limit_in_bytes")
+        if limits.memory_bytes > current:
+            writes[0], writes[1] = writes[1], writes[0]
+        try:
+            for controller, filename, value in writes:
+                target = self._dirs[controller] / filename
+                if filename in _OPTIONAL_FILES and not target.exists():
+                    continue
+                write_text(target, value)
+        except OSError as e:
+            raise CgroupError(f"cannot change the limits of cgroup {self._name}: {e}") from e
+
     async def kill(self) -> int:
         """Freeze, SIGKILL everyone, thaw: a frozen tree cannot fork new members meanwhile,
         and frozen tasks die as soon as they are thawed."""

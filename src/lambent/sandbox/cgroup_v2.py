@@ -55,6 +55,8 @@ def limit_writes(limits: CgroupLimits, controllers: frozenset[str]) -> list[tupl
 
 
 _OPTIONAL_FILES = frozenset({"memory.swap.max"})
+#: Changing a running cgroup's limits: each file is written where it exists.
+_ALL_CONTROLLERS = frozenset(REQUIRED + OPTIONAL)
 
 
 class V2Cgroup(SandboxCgroup):
@@ -105,6 +107,16 @@ class V2Cgroup(SandboxCgroup):
 
     def oom_kills(self) -> int:
         return read_keyed(self._path / "memory.events").get("oom_kill", 0)
+
+    def set_limits(self, limits: CgroupLimits) -> None:
+        try:
+            for filename, value in limit_writes(limits, _ALL_CONTROLLERS):
+                target = self._path / filename
+                if filename in _OPTIONAL_FILES | {"cpu.weight"} and not target.exists():
+                    continue  # no swap accounting, or the cpu controller is not enabled
+                write_text(target, value)
+        except OSError as e:
+            raise CgroupError(f"cannot change the limits of cgroup {self._name}: {e}") from e
 
     async def kill(self) -> int:
         pids = self.pids()

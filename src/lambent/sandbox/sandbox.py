@@ -14,6 +14,7 @@ from lambent.sandbox.cgroup import MemoryUsage, SandboxCgroup
 from lambent.sandbox.cgroupfs import kill_all
 from lambent.sandbox.errors import CgroupError, SandboxStateError
 from lambent.sandbox.isolation import IsolationMode
+from lambent.sandbox.limits import CgroupLimits
 from lambent.sandbox.spec import SandboxSpec
 from lambent.sandbox.status import ExitStatus
 
@@ -109,6 +110,10 @@ class Sandbox:
             raise SandboxStateError("cannot thaw a closed sandbox")
         await cgroup.thaw()
         self._frozen = False
+
+    def set_limits(self, limits: CgroupLimits) -> None:
+        """New cgroup limits for a running sandbox (a spare taken by a function)."""
+        self._require_cgroup("change limits").set_limits(limits)
 
     def memory(self) -> MemoryUsage | None:
         """Current and peak bytes of the whole tree; None without a cgroup."""

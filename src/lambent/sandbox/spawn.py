@@ -62,7 +62,7 @@ async def spawn_bwrap(
                 stdout=PIPE,
                 stderr=PIPE,
                 env={},
-                pass_fds=[fd for fd in child_fds if fd != env_fd],
+                pass_fds=[*(fd for fd in child_fds if fd != env_fd), *spec.pass_fds],
                 start_new_session=True,
             )
         except OSError as e:
@@ -115,6 +115,8 @@ async def spawn_process(
     """Process mode: ``argv`` in ``code_dir`` with exactly ``env``, in a session of its own
     (so that the group can be killed), joining ``cgroup`` first when there is one."""
     _check_sources(spec)
+    if spec.code_dir is None:
+        raise SandboxStartError("process mode runs the program in its code directory: none given")
     argv = [*pdeathsig, *spec.argv]
     if cgroup is not None:
         argv = join_and_exec(shell, cgroup.procs_files, spec.env, argv)
@@ -126,6 +128,7 @@ async def spawn_process(
             stderr=PIPE,
             env=dict(spec.env),
             cwd=spec.code_dir,
+            pass_fds=spec.pass_fds,
             start_new_session=True,
         )
     except OSError as e:
@@ -179,7 +182,9 @@ async def _stderr(process: Process) -> str:
 
 
 def _check_sources(spec: SandboxSpec) -> None:
-    sources = [("code directory", spec.code_dir)]
+    sources = []
+    if spec.code_dir is not None:
+        sources.append(("code directory", spec.code_dir))
     if spec.opt_dir is not None:
         sources.append(("layers directory", spec.opt_dir))
     sources += [(f"bind source for {bind.target}", bind.source) for bind in spec.binds]

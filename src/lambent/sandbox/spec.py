@@ -64,12 +64,17 @@ class SandboxSpec:
     name: str
     argv: tuple[str, ...]
     env: Mapping[str, str]
-    code_dir: Path
+    #: None: an empty ``/var/task`` (a spare's, until a function's code is mounted
+    #: there); bwrap mode only.
+    code_dir: Path | None
     memory_mib: int
     tmp_mib: int = 512
     max_processes: int = 1024
     opt_dir: Path | None = None
     binds: tuple[Bind, ...] = ()
+    #: Descriptors the program inherits under the same numbers (a spare's channel to the
+    #: server); the caller keeps ownership and closes its copies after the start.
+    pass_fds: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         check_name(self.name)
@@ -92,10 +97,13 @@ class SandboxSpec:
         ):
             if amount < 1:
                 raise ValueError(f"{what} must be positive, not {amount}")
+        if any(fd < 3 for fd in self.pass_fds):
+            raise ValueError("pass_fds are extra descriptors (3 and up): stdio is the sandbox's")
         # A private copy: the caller's dict may change after the spec is built.
         object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
         object.__setattr__(self, "argv", tuple(self.argv))
         object.__setattr__(self, "binds", tuple(self.binds))
+        object.__setattr__(self, "pass_fds", tuple(self.pass_fds))
 
 
 def check_name(name: str) -> None:

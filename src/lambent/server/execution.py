@@ -6,8 +6,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from lambent.environments import CodeCache, Environments
-from lambent.invoke import Admission, InvokeCache, InvokeDeps
+from lambent.domain.clock import system_clock
+from lambent.environments import CodeCache, Environments, PythonSpares
+from lambent.invoke import (
+    Admission,
+    AsyncInvocation,
+    InvokeCache,
+    InvokeDeps,
+    Provisioning,
+    admission_gate,
+)
 from lambent.observability import LogService
 from lambent.runtimes import RuntimeRegistry, node_installation, python_installations
 from lambent.sandbox import IsolationRequest, SandboxLauncher, detect_isolation
@@ -15,6 +23,10 @@ from lambent.server.settings import Settings
 from lambent.store import Database
 
 log = logging.getLogger("lambent")
+
+#: On shutdown, asynchronous attempts under way get this long to finish; the rest run
+#: again after the next start-up.
+_ASYNC_GRACE_S = 5.0
 
 
 def function_credentials(settings: Settings, account: str) -> dict[str, str]:
@@ -48,6 +60,8 @@ async def execution(
         node_installation(),
         strict=settings.strict_runtimes,
     )
+    spares, cold_starts = await PythonSpares.create(launcher, runtimes, settings.spare_environments)
+    log.info("cold starts: %s", cold_starts)
     environments = Environments(
         launcher=launcher,
         code=code,
@@ -56,13 +70,38 @@ async def execution(
         credentials=function_credentials(settings, settings.account_id),
         keep_alive_s=settings.keep_alive_s,
     )
+    cache = InvokeCache(db)
+    admission = Admission()
+    asynchronous = AsyncInvocation(
+        settings.events_path,
+        db,
+        cache,
+        environments,
+        logs.sink.append,
+        system_clock,
+        admit=admission_gate(admission, settings.concurrent_executions),
+        scale=settings.retry_delay_scale,
+        concurrency=settings.async_concurrency,
+        max_payload=settings.max_async_payload,
+    )
+    # Provisioned concurrency: configurations made before a restart are provisioned again.
+    provisioning = Provisioning(db, environments)
+    provisioning.start()
     try:
+        await asynchronous.start()
         yield InvokeDeps(
-            cache=InvokeCache(db),
+            cache=cache,
             environments=environments,
-            admission=Admission(),
+            admission=admission,
             account_limit=settings.concurrent_executions,
+            events=asynchronous.queue,
         )
     finally:
+        # Events first: attempts under way get their grace while environments still run.
+        await asynchronous.stop(_ASYNC_GRACE_S)
+        asynchronous.close()
+        await provisioning.stop()
         await environments.close()
+        if spares is not None:
+            await spares.close()
         await launcher.close()

@@ -192,10 +192,14 @@ def set_reserved_concurrency(
 
 
 def reserved_total(c: sqlite3.Connection, account: str, region: str, excluding: str = "") -> int:
-    """What the account's functions reserve, all together (but ``excluding``)."""
+    """What the account's functions (but ``excluding``) take out of its unreserved
+    concurrency: their reservations, and the provisioned concurrency of those without one
+    (AWS: provisioned concurrency counts towards the account's unreserved concurrency)."""
     (total,) = c.execute(
-        "SELECT COALESCE(SUM(reserved_concurrency), 0) FROM functions "
-        "WHERE account=? AND region=? AND name != ?",
+        "SELECT COALESCE(SUM(COALESCE(reserved_concurrency, (SELECT SUM(p.requested) "
+        "FROM provisioned_concurrency p WHERE p.account=f.account AND p.region=f.region "
+        "AND p.function=f.name))), 0) FROM functions f "
+        "WHERE f.account=? AND f.region=? AND f.name != ?",
         (account, region, excluding),
     ).fetchone()
     return int(total)

@@ -139,3 +139,10 @@ def test_version_parsing() -> None:
     assert parse_version("bubblewrap 0.11.1") == (0, 11, 1)
     assert parse_version("") == ()
     assert parse_version("bubblewrap dev") == ()
+
+
+def test_a_spare_has_an_empty_task_directory_until_taken() -> None:
+    opts = options(bwrap_argv(setup(), spec(code_dir=None), FDS))
+    assert not [target for _, target in pairs(opts, "--ro-bind") if target == "/var/task"]
+    assert "/var/task" in [opts[i + 1] for i, a in enumerate(opts) if a == "--dir"]
+    assert opts[opts.index("--chdir") + 1] == "/var/task"

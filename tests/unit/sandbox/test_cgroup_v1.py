@@ -170,3 +170,30 @@ def test_comounted_cpuset_gets_the_parents_cpus(
     leaf = top / "lambent" / OWNER.dirname / "fn-1"
     assert (leaf / "cpuset.cpus").read_text() == "0-3"
     assert (leaf / "cpuset.mems").read_text() == "0"
+
+
+def test_a_taken_spare_gets_new_limits_memsw_never_below_memory(
+    kernel: FakeKernel, tmp_path: Path
+) -> None:
+    """The kernel refuses memsw < memory at any moment: raising writes memsw first,
+    cutting writes memory first."""
+    group = standard(tmp_path).create("spare-1", CgroupLimits.for_sandbox(128, 1026))
+    kernel.writes.clear()
+    group.set_limits(CgroupLimits.for_sandbox(1024, 1026))
+    group.set_limits(CgroupLimits.for_sandbox(256, 1026))
+    files = [(p.name, v) for p, v in kernel.writes if p.name.startswith("memory")]
+    assert files == [
+        ("memory.memsw.limit_in_bytes", str(1024 * MIB)),
+        ("memory.limit_in_bytes", str(1024 * MIB)),
+        ("memory.limit_in_bytes", str(256 * MIB)),
+        ("memory.memsw.limit_in_bytes", str(256 * MIB)),
+    ]
+    shares = [v for p, v in kernel.writes if p.name == "cpu.shares"]
+    assert shares == ["593", "148"]
+
+
+def test_a_refused_limit_change_is_a_cgroup_error(kernel: FakeKernel, tmp_path: Path) -> None:
+    group = standard(tmp_path).create("spare-1", CgroupLimits.for_sandbox(128, 10))
+    kernel.read_only.add(tmp_path / "pids" / "lambent" / OWNER.dirname / "spare-1")
+    with pytest.raises(CgroupError, match="cannot change the limits of cgroup spare-1"):
+        group.set_limits(CgroupLimits.for_sandbox(256, 10))

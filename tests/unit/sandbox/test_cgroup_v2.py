@@ -169,3 +169,16 @@ def test_figures_freezer_and_membership(kernel: FakeKernel, tmp_path: Path) -> N
     (leaf / "cgroup.events").write_text("populated 1\nfrozen 1\n")  # the kernel's answer
     asyncio.run(group.freeze())
     assert (leaf / "cgroup.freeze").read_text() == "1"
+
+
+def test_a_taken_spare_gets_new_limits(kernel: FakeKernel, tmp_path: Path) -> None:
+    group = located(kernel, tmp_path).create("spare-1", CgroupLimits.for_sandbox(128, 1026))
+    kernel.writes.clear()
+    group.set_limits(CgroupLimits.for_sandbox(3538, 1026))
+    leaf = tmp_path / "cg" / "lambent" / OWNER.dirname / "spare-1"
+    assert [(p.relative_to(leaf).as_posix(), v) for p, v in kernel.writes] == [
+        ("memory.max", str(3538 * MIB)),
+        ("memory.swap.max", "0"),
+        ("pids.max", "1026"),
+        ("cpu.weight", "200"),
+    ]

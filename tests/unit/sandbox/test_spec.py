@@ -89,3 +89,9 @@ def test_bind_sources_are_absolute() -> None:
 @pytest.mark.parametrize("target", ["/var/runtime", "/var/lang", "/tmp/cache", "/root/.nvm"])
 def test_usual_bind_targets_are_fine(target: str) -> None:
     assert Bind(Path("/srv/x"), target).target == target
+
+
+def test_passed_descriptors_are_extra_ones() -> None:
+    assert make(pass_fds=[9]).pass_fds == (9,)
+    with pytest.raises(ValueError, match="pass_fds are extra descriptors"):
+        make(pass_fds=(2,))
