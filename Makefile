@@ -16,7 +16,7 @@ runtimes: $(STAMP)
 # Debian packages, installed when we can (root, apt): bubblewrap gives functions their
 # sandboxes; awscli is the AWS CLI v2 (`aws logs tail` exists only in v2; the venv has v1);
 # autotools build the official aws-lambda-ric the Node.js bootstrap is compared with.
-DEBIAN_PACKAGES := bubblewrap awscli autoconf automake libtool
+DEBIAN_PACKAGES := bubblewrap awscli autoconf automake libtool libtool-bin cmake g++ make
 .PHONY: system-deps
 system-deps:
 	@missing=""; \
