@@ -659,3 +659,41 @@ def test_overlapping_invocations_get_their_own_environments(
     with ThreadPoolExecutor(2) as pool:
         streams = list(pool.map(lambda c: invoke(c, name)[1], clients))
     assert len(set(streams)) == 2
+
+
+# -- JSON log format -------------------------------------------------------------------------
+
+
+def test_json_log_format_writes_platform_records(lambda_client: Any) -> None:
+    """With ``LoggingConfig.LogFormat`` JSON, Lambda's own lines are JSON records
+    (``platform.initStart``, ``platform.start``, ``platform.report``; no END line) and the
+    function's logging is JSON too (AWS docs, "Configuring JSON and plain text log
+    formats")."""
+    code = (
+        "import logging\n"
+        "def handler(e, c):\n"
+        "    logging.getLogger().info('hello json')\n"
+        "    return 1\n"
+    )
+    name = deploy(lambda_client, {"app.py": code}, LoggingConfig={"LogFormat": "JSON"})
+    response, _ = invoke(lambda_client, name, {}, LogType="Tail")
+    records = [json.loads(line) for line in tail(response).splitlines() if line.startswith("{")]
+    types = [r.get("type") for r in records]
+    assert "platform.start" in types and "platform.report" in types, types
+    assert not any(line.startswith("END RequestId") for line in tail(response).splitlines())
+    report = next(r for r in records if r.get("type") == "platform.report")["record"]
+    assert report["status"] == "success"
+    assert report["metrics"]["memorySizeMB"] == 128
+    assert "initDurationMs" in report["metrics"]
+    app = next(r for r in records if r.get("message") == "hello json")
+    assert app["level"] == "INFO"
+
+
+def test_system_log_level_warn_leaves_platform_records_out(lambda_client: Any) -> None:
+    name = deploy(
+        lambda_client,
+        {"app.py": "def handler(e, c):\n    return 1\n"},
+        LoggingConfig={"LogFormat": "JSON", "SystemLogLevel": "WARN"},
+    )
+    response, _ = invoke(lambda_client, name, {}, LogType="Tail")
+    assert "platform." not in tail(response)

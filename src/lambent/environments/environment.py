@@ -23,7 +23,7 @@ from typing import Any
 
 from lambent.environments.invocation import PendingReport, Request
 from lambent.environments.launch import Identity
-from lambent.environments.logs import LogStream, Report
+from lambent.environments.logs import LogStream
 from lambent.environments.outcome import (
     EXIT_ERROR,
     OUT_OF_MEMORY,
@@ -33,6 +33,7 @@ from lambent.environments.outcome import (
     platform_error,
     timed_out_message,
 )
+from lambent.environments.platform_log import Report, iso_now
 from lambent.runtime_api import (
     Abandoned,
     FunctionError,
@@ -198,10 +199,13 @@ class Environment:
         else:
             result = Result(outcome.payload, outcome.error_type)
             status_text = "error"
-        error = f"\tError Type: {result.error_type}" if status_text == "error" else ""
-        self.log.write(
-            f"INIT_REPORT Init Duration: {self.init_duration_ms:.2f} ms\tPhase: init\t"
-            f"Status: {status_text}{error}"
+        self.log.platform_line(
+            self.log.platform.init_report(
+                self.init_duration_ms,
+                status_text,
+                result.error_type,
+                self.identity.initialization_type,
+            )
         )
         await self.close(ShutdownReason.FAILURE)
         raise InitFailed(result, timed_out=status_text == "timeout")
@@ -218,7 +222,7 @@ class Environment:
         self.last_used = time.monotonic()
         if tail:
             self.log.begin_tail()
-        self.log.write(f"START RequestId: {request.request_id} Version: {self.identity.version}")
+        self.log.platform_line(self.log.platform.start(request.request_id, self.identity.version))
         started = time.perf_counter()
         deadline_ms = int(time.time() * 1000) + self.timeout_s * 1000
         invocation = Invocation(
@@ -259,7 +263,7 @@ class Environment:
                 error_type = SANDBOX_TIMEDOUT
                 message = timed_out_message(self.timeout_s)
                 status = "timeout"
-                self.log.write(f"{_now_iso()} {request.request_id} {message}")
+                self.log.write(f"{iso_now()} {request.request_id} {message}")
             result = Result(platform_error(error_type, request.request_id, message), error_type)
         report = PendingReport(
             request.request_id,
@@ -286,18 +290,17 @@ class Environment:
         # The runtime wrote its lines before it answered: let the pipes catch up.
         for _ in range(3):
             await asyncio.sleep(0)
-        self.log.write(f"END RequestId: {report.request_id}")
-        self.log.write(
-            Report(
-                report.request_id,
-                report.duration_ms,
-                self.identity.memory_mb,
-                self._max_memory_mb(),
-                report.init_duration_ms,
-                report.status,
-                report.error_type,
-            ).line()
+        self.log.platform_line(self.log.platform.end(report.request_id))
+        figures = Report(
+            report.request_id,
+            report.duration_ms,
+            self.identity.memory_mb,
+            self._max_memory_mb(),
+            report.init_duration_ms,
+            report.status,
+            report.error_type,
         )
+        self.log.platform_line(self.log.platform.report(figures))
 
     async def wait_idle(self) -> bool:
         """Wait until the runtime asks for the next event; False if the environment died."""
@@ -373,8 +376,3 @@ class Environment:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(1):
                     await pump
-
-
-def _now_iso() -> str:
-    now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"

@@ -8,11 +8,11 @@ invocation, and keeps the last 4 KB of an invocation's lines for ``LogType: Tail
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+from lambent.environments.platform_log import PlatformLog
 
 #: ``X-Amz-Log-Result`` carries the last 4 KB of the invocation's log.
 TAIL_BYTES = 4096
@@ -23,45 +23,29 @@ Append = Callable[[str, str, str, str, Sequence[tuple[int, str]]], None]
 """``LogSink.append(account, region, group, stream, events)``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
-    """The figures of a REPORT line."""
-
-    request_id: str
-    duration_ms: float
-    memory_mb: int
-    max_memory_used_mb: int
-    init_duration_ms: float | None
-    status: str | None = None
-    #: With ``status`` "error": AWS adds ``Error Type: Runtime.ExitError`` (or the like).
-    error_type: str | None = None
-
-    def line(self) -> str:
-        billed = max(1, math.ceil(self.duration_ms))
-        parts = [
-            f"REPORT RequestId: {self.request_id}",
-            f"Duration: {self.duration_ms:.2f} ms",
-            f"Billed Duration: {billed} ms",
-            f"Memory Size: {self.memory_mb} MB",
-            f"Max Memory Used: {self.max_memory_used_mb} MB",
-        ]
-        if self.init_duration_ms is not None:
-            parts.append(f"Init Duration: {self.init_duration_ms:.2f} ms")
-        if self.status is not None:
-            parts.append(f"Status: {self.status}")
-        if self.status == "error" and self.error_type is not None:
-            parts.append(f"Error Type: {self.error_type}")
-        return "\t".join(parts) + "\t"
-
-
 class LogStream:
     """Writes one environment's lines to its stream, and collects invocation tails."""
 
-    def __init__(self, append: Append, account: str, region: str, group: str, stream: str):
+    def __init__(
+        self,
+        append: Append,
+        account: str,
+        region: str,
+        group: str,
+        stream: str,
+        platform: PlatformLog | None = None,
+    ):
+        #: How the platform's own lines are written (text unless LogFormat is JSON).
+        self.platform = platform or PlatformLog(None)
         self._append = append
         self._where = (account, region, group, stream)
         self._tail: deque[str] | None = None
         self._tail_size = 0
+
+    def platform_line(self, line: str | None) -> None:
+        """A platform line, if the logging configuration writes it."""
+        if line is not None:
+            self.write(line)
 
     def write(self, line: str) -> None:
         now = int(time.time() * 1000)

@@ -20,8 +20,9 @@ from lambent.environments.environment import INIT_LIMIT_S, Environment, InitFail
 from lambent.environments.invocation import Request
 from lambent.environments.launch import Identity, external_extensions, launch
 from lambent.environments.layout import Layout
-from lambent.environments.logs import Append, LogStream, Report
+from lambent.environments.logs import Append, LogStream
 from lambent.environments.outcome import INVALID_ENTRYPOINT, Result, platform_error
+from lambent.environments.platform_log import PlatformLog, Report
 from lambent.environments.pool import Admit, Pool
 from lambent.environments.provisioned import Provisioned
 from lambent.runtimes import Language, RuntimeChoice, RuntimeRegistry
@@ -208,14 +209,20 @@ class Environments:
                 initialization_type=INITIALIZATION_TYPE if provisioned else "on-demand",
             )
             log = LogStream(
-                self._append, target.account, target.region, identity.log_group, identity.log_stream
+                self._append,
+                target.account,
+                target.region,
+                identity.log_group,
+                identity.log_stream,
+                PlatformLog(config.get("LoggingConfig")),
             )
             if choice.warning:
                 log.write(choice.warning)
             runtime_arn = (config.get("RuntimeVersionConfig") or {}).get("RuntimeVersionArn", "")
-            log.write(
-                f"INIT_START Runtime Version: {choice.identifier}\t"
-                f"Runtime Version ARN: {runtime_arn}"
+            log.platform_line(
+                log.platform.init_start(
+                    choice.identifier, runtime_arn, identity.initialization_type
+                )
             )
             if choice.language is Language.PROVIDED:
                 unusable = _unusable_bootstrap(code, opt)
@@ -312,10 +319,7 @@ def _unusable_bootstrap(code: Path, opt: Path | None) -> str | None:
 
 
 def _invalid_entrypoint(log: LogStream, request_id: str, message: str) -> InitFailed:
-    log.write(
-        f"INIT_REPORT Init Duration: 0.00 ms\tPhase: init\tStatus: error\t"
-        f"Error Type: {INVALID_ENTRYPOINT}"
-    )
+    log.platform_line(log.platform.init_report(0.0, "error", INVALID_ENTRYPOINT, "on-demand"))
     payload = platform_error(INVALID_ENTRYPOINT, request_id, message)
     return InitFailed(Result(payload, INVALID_ENTRYPOINT), timed_out=False)
 
@@ -330,12 +334,12 @@ def _init_failure_answer(
         return failed.result
     if tail:
         log.begin_tail()
-    log.write(f"START RequestId: {request.request_id} Version: {identity.version}")
-    log.write(f"END RequestId: {request.request_id}")
+    log.platform_line(log.platform.start(request.request_id, identity.version))
+    log.platform_line(log.platform.end(request.request_id))
     status = "timeout" if failed.timed_out else "error"
     result = failed.result
     report = Report(request.request_id, 0.0, identity.memory_mb, 0, None, status, result.error_type)
-    log.write(report.line())
+    log.platform_line(log.platform.report(report))
     return Result(
         result.payload, result.error_type, result.content_type, log.end_tail() if tail else b""
     )
