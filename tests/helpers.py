@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -11,6 +12,8 @@ import sys
 import time
 import urllib.request
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +112,47 @@ class LambentProcess:
             config=Config(parameter_validation=validate, retries={"max_attempts": 1}),
             **kwargs,
         )
+
+
+def moto_command() -> list[str]:
+    found = Path(sys.executable).parent / "moto_server"
+    if found.exists():
+        return [str(found)]
+    on_path = shutil.which("moto_server")
+    if on_path is None:
+        pytest.skip("moto_server (moto[server]) is not installed")
+    return [on_path]
+
+
+@contextmanager
+def moto_server(log_dir: Path) -> Iterator[str]:
+    """moto's server (SQS, SNS, EventBridge, S3, ...) on a free port: its endpoint."""
+    port = free_port()
+    log = (log_dir / "moto.log").open("wb")
+    process = subprocess.Popen(
+        [*moto_command(), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"moto_server exited with {process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

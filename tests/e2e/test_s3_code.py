@@ -6,14 +6,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import shutil
-import subprocess
-import sys
-import time
 import urllib.request
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -21,7 +16,15 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.helpers import HELLO_ZIP, REGION, ROLE, LambentProcess, error_of, free_port, make_zip
+from tests.helpers import (
+    HELLO_ZIP,
+    REGION,
+    ROLE,
+    LambentProcess,
+    error_of,
+    make_zip,
+    moto_server,
+)
 
 BUCKET = "lambent-code"
 VERSIONED = "lambent-code-versioned"
@@ -33,48 +36,11 @@ def sha_of(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
-def moto_server_command() -> list[str]:
-    found = Path(sys.executable).parent / "moto_server"
-    if found.exists():
-        return [str(found)]
-    on_path = shutil.which("moto_server")
-    if on_path is None:
-        pytest.skip("moto_server (moto[server]) is not installed")
-    return [on_path]
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """moto's S3 on a free port, for this module only."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("wb")
-    process = subprocess.Popen(
-        [*moto_server_command(), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+    with moto_server(tmp_path_factory.mktemp("moto")) as endpoint:
         yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

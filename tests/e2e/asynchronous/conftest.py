@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.asynchronous.support import RECORDER, moto_server, peer_client, peer_env
+from tests.e2e.asynchronous.support import RECORDER, peer_client, peer_env
 from tests.e2e.invoking import deploy
-from tests.helpers import LambentProcess
+from tests.helpers import LambentProcess, moto_server
 
 
 @pytest.fixture(scope="package")

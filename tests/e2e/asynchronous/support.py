@@ -5,24 +5,17 @@ received."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import boto3
-import pytest
 from botocore.config import Config
 
 from lambent.store import async_metrics
 from tests.e2e.invoking import log_messages, unique
-from tests.helpers import REGION, LambentProcess, free_port
+from tests.helpers import REGION, LambentProcess
 
 #: Dummy credentials: the peer accepts any, and nothing may reach real AWS.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "moto", "AWS_SECRET_ACCESS_KEY": "moto"}
@@ -35,50 +28,6 @@ FAILING = "def handler(event, context):\n    raise ValueError('boom ' + str(even
 ECHO = "def handler(event, context):\n    print('GOT ' + str(event))\n    return {'echo': event}\n"
 #: Takes three seconds.
 SLOW = "import time\ndef handler(event, context):\n    time.sleep(3)\n    return 'slow'\n"
-
-
-def moto_command() -> list[str]:
-    found = Path(sys.executable).parent / "moto_server"
-    if found.exists():
-        return [str(found)]
-    on_path = shutil.which("moto_server")
-    if on_path is None:
-        pytest.skip("moto_server (moto[server]) is not installed")
-    return [on_path]
-
-
-@contextmanager
-def moto_server(log_dir: Path) -> Iterator[str]:
-    """moto's server (SQS, SNS, EventBridge, S3, ...) on a free port: its endpoint."""
-    port = free_port()
-    log = (log_dir / "moto.log").open("wb")
-    process = subprocess.Popen(
-        [*moto_command(), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def peer_env(endpoint: str) -> dict[str, str]:
