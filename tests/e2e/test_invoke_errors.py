@@ -6,7 +6,7 @@ AWS's shapes come from LocalStack's snapshots recorded against real AWS
 ``test_lambda_invoke_with_timeout``, ``test_lambda_too_large_response``,
 ``test_invoke_exceptions``, all recorded 2025-11), from awslambdaric's bootstrap (the
 Runtime.* init errors are its own), from AWS's troubleshooting docs and from
-/work/notes/aws-lambda-errors.md §8 and §15.
+docs/aws-lambda-errors.md §8 and §15.
 """
 
 from __future__ import annotations
