@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lambent.control.deps import ControlDeps, Operation
-from lambent.control.paging import page
+from lambent.control.paging import paged
 from lambent.domain.alias import alias_config, check_routing
 from lambent.domain.arn import FunctionRef, function_arn, parse_function_ref
 from lambent.domain.context import RequestContext
@@ -118,11 +118,7 @@ async def list_aliases(deps: ControlDeps, ctx: RequestContext, params: dict[str,
     version = params.get("FunctionVersion")
     if version is not None:
         found = [alias for alias in found if alias["FunctionVersion"] == version]
-    items, marker = page(found, params.get("Marker"), params.get("MaxItems"))
-    result: dict[str, Any] = {"Aliases": items}
-    if marker:
-        result["NextMarker"] = marker
-    return result
+    return paged("Aliases", found, params)
 
 
 OPERATIONS: dict[str, Operation] = {

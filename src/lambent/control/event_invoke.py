@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lambent.control.deps import ControlDeps, Operation
-from lambent.control.paging import page
+from lambent.control.paging import paged
 from lambent.domain.arn import LATEST, FunctionRef, function_arn, parse_function_ref
 from lambent.domain.context import RequestContext
 from lambent.domain.event_invoke import (
@@ -129,11 +129,7 @@ async def list_configs(deps: ControlDeps, ctx: RequestContext, params: dict[str,
         ]
 
     found = await deps.db.read(work)
-    items, marker = page(found, params.get("Marker"), params.get("MaxItems"))
-    result: dict[str, Any] = {"FunctionEventInvokeConfigs": items}
-    if marker:
-        result["NextMarker"] = marker
-    return result
+    return paged("FunctionEventInvokeConfigs", found, params)
 
 
 OPERATIONS: dict[str, Operation] = {

@@ -8,7 +8,7 @@ from typing import Any
 
 from lambent.control import code
 from lambent.control.deps import ControlDeps, Operation
-from lambent.control.paging import page
+from lambent.control.paging import paged
 from lambent.domain import layer, policy
 from lambent.domain.arn import LayerRef, parse_layer_name, parse_layer_version_arn
 from lambent.domain.context import RequestContext
@@ -98,14 +98,6 @@ async def get_layer_version_by_arn(
     return await _get(deps, ctx, ref)
 
 
-def _paged(key: str, items: list[Any], params: Mapping[str, Any]) -> Result:
-    shown, marker = page(items, params.get("Marker"), params.get("MaxItems"))
-    result: dict[str, Any] = {key: shown}
-    if marker:
-        result["NextMarker"] = marker
-    return result
-
-
 async def list_layers(deps: ControlDeps, ctx: RequestContext, params: dict[str, Any]) -> Result:
     versions = await deps.db.read(lambda c: layers.versions(c, ctx.account, ctx.region, None))
     latest = layer.latest_matching(
@@ -119,7 +111,7 @@ async def list_layers(deps: ControlDeps, ctx: RequestContext, params: dict[str, 
         }
         for config in latest
     ]
-    return _paged("Layers", items, params)
+    return paged("Layers", items, params)
 
 
 async def list_layer_versions(
@@ -131,7 +123,7 @@ async def list_layer_versions(
     )
     runtime, architecture = params.get("CompatibleRuntime"), params.get("CompatibleArchitecture")
     matching = [v for v in versions if layer.matches(v, runtime, architecture)]
-    return _paged("LayerVersions", matching, params)
+    return paged("LayerVersions", matching, params)
 
 
 async def delete_layer_version(

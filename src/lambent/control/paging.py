@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from lambent.domain.rules import RuleViolation
 
@@ -21,3 +22,12 @@ def page(items: list[T], marker: str | None, max_items: int | None) -> tuple[lis
     size = min(max_items or PAGE_MAX, PAGE_MAX)
     end = start + size
     return items[start:end], (str(end) if end < len(items) else None)
+
+
+def paged(key: str, items: list[T], params: Mapping[str, Any]) -> dict[str, Any]:
+    """A List* result: the page of ``items`` under ``key``, and ``NextMarker`` if more."""
+    shown, marker = page(items, params.get("Marker"), params.get("MaxItems"))
+    result: dict[str, Any] = {key: shown}
+    if marker:
+        result["NextMarker"] = marker
+    return result

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lambent.control.deps import ControlDeps, Operation
-from lambent.control.paging import page
+from lambent.control.paging import paged
 from lambent.domain import provisioned as rules
 from lambent.domain.arn import LATEST, FunctionRef, function_arn, parse_function_ref
 from lambent.domain.context import RequestContext
@@ -174,11 +174,7 @@ async def list_configs(deps: ControlDeps, ctx: RequestContext, params: dict[str,
         ]
 
     found = await deps.db.read(work)
-    items, marker = page(found, params.get("Marker"), params.get("MaxItems"))
-    result: dict[str, Any] = {"ProvisionedConcurrencyConfigs": items}
-    if marker:
-        result["NextMarker"] = marker
-    return result
+    return paged("ProvisionedConcurrencyConfigs", found, params)
 
 
 OPERATIONS: dict[str, Operation] = {

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lambent.control.deps import ControlDeps, Operation
-from lambent.control.paging import page
+from lambent.control.paging import paged
 from lambent.domain import function as fn
 from lambent.domain.arn import LATEST, FunctionRef, parse_function_ref
 from lambent.domain.context import RequestContext
@@ -99,11 +99,7 @@ async def list_versions_by_function(
         fn.listed(fn.qualified(v, LATEST) if v["Version"] == LATEST else v)
         for v in await deps.db.read(work)
     ]
-    items, marker = page(versions, params.get("Marker"), params.get("MaxItems"))
-    result: dict[str, Any] = {"Versions": items}
-    if marker:
-        result["NextMarker"] = marker
-    return result
+    return paged("Versions", versions, params)
 
 
 OPERATIONS: dict[str, Operation] = {
