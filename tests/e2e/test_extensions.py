@@ -15,7 +15,7 @@ import pytest
 from tests.helpers import ROLE, LambentProcess, make_zip
 
 EXTENSION = r"""#!/usr/bin/python3
-import json, os, sys, urllib.request
+import json, os, sys, time, urllib.request
 api = os.environ["AWS_LAMBDA_RUNTIME_API"]
 register = urllib.request.Request(
     f"http://{api}/2020-01-01/extension/register",
@@ -34,6 +34,7 @@ while True:
     with urllib.request.urlopen(nxt) as response:
         event = json.loads(response.read())
     detail = event.get("requestId") or event.get("shutdownReason")
+    time.sleep(0.3)  # work after the function's answer: the invocation's log waits for it
     print(f"[recorder] {event['eventType']} {detail}", flush=True)
     if event["eventType"] == "SHUTDOWN":
         sys.exit(0)

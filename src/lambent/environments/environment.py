@@ -275,6 +275,8 @@ class Environment:
         tail_bytes = b""
         if tail or status is not None:
             # The caller waits for these lines (the tail), or no wait_idle will follow.
+            if tail and status is None:
+                await self._extensions_done(self.timeout_s - duration_ms / 1000)
             await self._write_report(report)
             tail_bytes = self.log.end_tail() if tail else b""
         else:
@@ -285,6 +287,15 @@ class Environment:
                 ShutdownReason.TIMEOUT if status == "timeout" else ShutdownReason.FAILURE
             )
         return Result(result.payload, result.error_type, result.content_type, tail_bytes)
+
+    async def _extensions_done(self, within_s: float) -> None:
+        """Let the extensions that got ``INVOKE`` finish (call ``next``), at most
+        ``within_s``: the invocation's log ends with their lines, as on Lambda."""
+        if not any("INVOKE" in ext.events for ext in self._api.extensions()):
+            return
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(max(within_s, 0)):
+                await self._api.wait_idle()
 
     async def _write_report(self, report: PendingReport) -> None:
         # The runtime wrote its lines before it answered: let the pipes catch up.
@@ -306,9 +317,6 @@ class Environment:
         """Wait until the runtime asks for the next event; False if the environment died."""
         if self._state is not State.INVOKING:
             return False
-        pending, self._pending_report = self._pending_report, None
-        if pending is not None:
-            await self._write_report(pending)
         # A runtime killed after its answer never asks again: its exit ends the wait.
         idle = asyncio.ensure_future(self._api.wait_idle())
         exited = asyncio.ensure_future(self._sandbox.wait())
@@ -316,6 +324,10 @@ class Environment:
             await asyncio.wait({idle, exited}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             exited.cancel()
+        # END and REPORT close the invoke phase: after the extensions' own work.
+        pending, self._pending_report = self._pending_report, None
+        if pending is not None:
+            await self._write_report(pending)
         if not idle.done() or idle.exception() is not None:
             idle.cancel()
             await self.close(ShutdownReason.FAILURE)
