@@ -16,7 +16,17 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.invoking import REPORT, deploy, invoke, processes_with, tail, unique, wait_until
+from tests.e2e.invoking import (
+    REPORT,
+    deploy,
+    has,
+    invoke,
+    log_messages,
+    processes_with,
+    tail,
+    unique,
+    wait_until,
+)
 from tests.e2e.provisioned_support import wait_status
 from tests.helpers import LambentProcess
 
@@ -134,6 +144,28 @@ def test_all_reserved_concurrency_provisioned_throttles_latest(lambda_client: An
         lambda_client.invoke(FunctionName=name)
     assert e.value.response["Error"]["Code"] == "TooManyRequestsException"
     assert e.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    lambda_client.delete_provisioned_concurrency_config(FunctionName=name, Qualifier=version)
+    lambda_client.delete_function_concurrency(FunctionName=name)
+
+
+def test_event_invocations_use_provisioned_environments(lambda_client: Any, logs: Any) -> None:
+    """An asynchronous attempt takes a free provisioned environment as a synchronous call
+    does, without counting against the on-demand share of the reserved concurrency."""
+    name = _deploy(lambda_client, unique("marker"))
+    version = lambda_client.publish_version(FunctionName=name)["Version"]
+    lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=2)
+    _provision(lambda_client, name, version, 1)
+    lambda_client.invoke(
+        FunctionName=name, Qualifier=version, InvocationType="Event", Payload=b'{"s": 3}'
+    )
+    group = f"/aws/lambda/{name}"
+    started = log_messages(logs, group, has("START RequestId:"))
+    # The event runs provisioned; the one on-demand unit (2 reserved - 1 provisioned) is free.
+    body, report = _call(lambda_client, name, "$LATEST")
+    assert body["init"] == "on-demand"
+    reports = log_messages(logs, group, lambda ms: sum(m.startswith("REPORT") for m in ms) == 2)
+    event_report = next(m for m in reports if m.startswith("REPORT") and report.string not in m)
+    assert "Init Duration" not in event_report, (started, reports)
     lambda_client.delete_provisioned_concurrency_config(FunctionName=name, Qualifier=version)
     lambda_client.delete_function_concurrency(FunctionName=name)
 

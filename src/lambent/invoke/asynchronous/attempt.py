@@ -40,11 +40,13 @@ class Admit(Protocol):
     block, or raise :class:`~lambent.errors.TooManyRequests` (a throttle)."""
 
     def __call__(
-        self, lane: LaneKey, reserved: int | None, reserved_total: int
+        self, lane: LaneKey, reserved: int | None, reserved_total: int, provisioned: int
     ) -> AbstractContextManager[None]: ...
 
 
-def admit_all(lane: LaneKey, reserved: int | None, reserved_total: int) -> nullcontext[None]:
+def admit_all(
+    lane: LaneKey, reserved: int | None, reserved_total: int, provisioned: int
+) -> nullcontext[None]:
     """No admission beyond the dispatcher's own per-function bound."""
     return nullcontext()
 
@@ -151,8 +153,16 @@ class Runner:
             client_context=event.client_context,
         )
         try:
-            with self._admit(event.lane, loaded.reserved, loaded.reserved_total):
-                result = await self._environments.invoke(target, request, tail=False)
+            # As for a synchronous invocation: admission only if no provisioned
+            # environment of the version is free.
+            result = await self._environments.invoke(
+                target,
+                request,
+                tail=False,
+                admit=lambda: self._admit(
+                    event.lane, loaded.reserved, loaded.reserved_total, loaded.provisioned
+                ),
+            )
         except TooManyRequests as e:
             return done(Kind.FAILED, attempted=True, failure=Failure.THROTTLE, message=e.message)
         except Exception as e:

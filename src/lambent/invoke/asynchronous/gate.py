@@ -12,11 +12,11 @@ from lambent.store.events import Lane
 
 def admission_gate(admission: Admission, account_limit: int) -> Admit:
     def admit(
-        lane: Lane, reserved: int | None, reserved_total: int
+        lane: Lane, reserved: int | None, reserved_total: int, provisioned: int
     ) -> AbstractContextManager[None]:
         account, region, function = lane
         return admission.slot(
-            Limits(account, region, function, reserved, account_limit, reserved_total)
+            Limits(account, region, function, reserved, account_limit, reserved_total, provisioned)
         )
 
     return admit
