@@ -44,6 +44,7 @@ from lambent.runtime_api import (
     ShutdownReason,
 )
 from lambent.sandbox import (
+    ExitStatus,
     Sandbox,
     SandboxError,
     SandboxLauncher,
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 SpecFactory = Callable[[str], SandboxSpec]
 """The sandbox spec, given the address of the environment's Runtime API listener."""
 
-#: Idle time after which an environment is frozen (see ``_freeze_soon``).
+#: Idle time after which an environment is frozen (see ``_freeze_later``).
 FREEZE_AFTER_S = 0.02
 #: AWS: "The Init phase is limited to 10 seconds."
 INIT_LIMIT_S = 10.0
@@ -109,8 +110,11 @@ class Environment:
         self._state = State.STARTING
         self.init_duration_ms: float | None = None
         self._pending_report: PendingReport | None = None
+        self._freeze_timer: asyncio.TimerHandle | None = None
         self._freezing: asyncio.Task[None] | None = None
         self.last_used = time.monotonic()
+        #: The sandbox's end, watched once for the environment's whole life.
+        self._exited: asyncio.Future[ExitStatus] = asyncio.ensure_future(sandbox.wait())
 
     @property
     def state(self) -> State:
@@ -168,19 +172,14 @@ class Environment:
     async def _init(self, limit_s: float, request_id: str) -> None:
         started = time.perf_counter()
         ready = asyncio.ensure_future(self._api.wait_ready())
-        exited = asyncio.ensure_future(self._sandbox.wait())
-        try:
-            done, _ = await asyncio.wait(
-                {ready, exited}, timeout=limit_s, return_when="FIRST_COMPLETED"
-            )
-        finally:
-            exited.cancel()
+        exited = self._exited
+        either: set[asyncio.Future[Any]] = {ready, exited}
+        done, _ = await asyncio.wait(either, timeout=limit_s, return_when="FIRST_COMPLETED")
         self.init_duration_ms = (time.perf_counter() - started) * 1000
         outcome = ready.result() if ready in done else None
         if outcome is not None and not isinstance(outcome, InitError):
             self._enter(State.READY)
-            if self._sandbox.has_cgroup:  # still until its first event (provisioned)
-                self._freezing = asyncio.get_running_loop().create_task(self._freeze_soon())
+            self._freeze_later()  # still until its first event (provisioned)
             return
         ready.cancel()
         if outcome is None and exited in done:
@@ -234,17 +233,15 @@ class Environment:
             client_context=request.client_context,
             cognito_identity=request.cognito_identity,
         )
-        answered = asyncio.ensure_future(self._api.invoke(invocation))
-        exited = asyncio.ensure_future(self._sandbox.wait())
-        try:
-            done: set[asyncio.Future[Any]] = set()
-            # The loop's timer may fire a hair early (uvloop counts cached milliseconds).
-            while not done and (left := self.timeout_s - (time.perf_counter() - started)) > 0:
-                done, _ = await asyncio.wait(
-                    {answered, exited}, timeout=left + 0.0005, return_when="FIRST_COMPLETED"
-                )
-        finally:
-            exited.cancel()
+        answered = self._api.invoke(invocation)
+        exited = self._exited
+        either: set[asyncio.Future[Any]] = {answered, exited}
+        done: set[asyncio.Future[Any]] = set()
+        # The loop's timer may fire a hair early (uvloop counts cached milliseconds).
+        while not done and (left := self.timeout_s - (time.perf_counter() - started)) > 0:
+            done, _ = await asyncio.wait(
+                either, timeout=left + 0.0005, return_when="FIRST_COMPLETED"
+            )
         duration_ms = (time.perf_counter() - started) * 1000
         status: str | None = None
         if answered in done and not isinstance(answered.exception(), Abandoned):
@@ -319,11 +316,8 @@ class Environment:
             return False
         # A runtime killed after its answer never asks again: its exit ends the wait.
         idle = asyncio.ensure_future(self._api.wait_idle())
-        exited = asyncio.ensure_future(self._sandbox.wait())
-        try:
-            await asyncio.wait({idle, exited}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            exited.cancel()
+        either: set[asyncio.Future[Any]] = {idle, self._exited}
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
         # END and REPORT close the invoke phase: after the extensions' own work.
         pending, self._pending_report = self._pending_report, None
         if pending is not None:
@@ -334,18 +328,24 @@ class Environment:
             return False
         self._enter(State.READY)
         self.last_used = time.monotonic()
-        if self._sandbox.has_cgroup:
-            self._freezing = asyncio.get_running_loop().create_task(self._freeze_soon())
+        self._freeze_later()
         return True
 
-    async def _freeze_soon(self) -> None:
+    def _freeze_later(self) -> None:
         """Hold the environment still between invocations, as Lambda does: background
         threads and timers do not run until the next event thaws it. Freezing waits
         ``FREEZE_AFTER_S`` of idleness, so back-to-back invocations do not pay a freeze
         and a thaw each (background work may run that long past an answer)."""
-        await asyncio.sleep(FREEZE_AFTER_S)
-        if self._state is not State.READY:
-            return
+        if self._sandbox.has_cgroup:
+            loop = asyncio.get_running_loop()
+            self._freeze_timer = loop.call_later(FREEZE_AFTER_S, self._freeze_now)
+
+    def _freeze_now(self) -> None:
+        self._freeze_timer = None
+        if self._state is State.READY:
+            self._freezing = asyncio.get_running_loop().create_task(self._freeze())
+
+    async def _freeze(self) -> None:
         try:
             # Not waiting for the kernel: the next event may thaw it before it is done.
             await self._sandbox.freeze(wait=False)
@@ -353,6 +353,9 @@ class Environment:
             log.warning("could not freeze %s; it stays running", self.identity.log_stream)
 
     async def _thaw(self) -> None:
+        if self._freeze_timer is not None:
+            self._freeze_timer.cancel()
+            self._freeze_timer = None
         if self._freezing is not None:
             self._freezing.cancel()
             self._freezing = None
@@ -360,11 +363,8 @@ class Environment:
             await self._sandbox.thaw()
 
     def _max_memory_mb(self) -> int:
-        usage = self._sandbox.memory()
-        if usage is None:
-            return 0
-        used = usage.peak if usage.peak is not None else usage.current
-        return max(1, math.ceil(used / _MIB))
+        used = self._sandbox.peak_memory()
+        return 0 if used is None else max(1, math.ceil(used / _MIB))
 
     async def close(self, reason: ShutdownReason = ShutdownReason.SPINDOWN) -> None:
         """Shut down: SHUTDOWN to extensions (bounded), then kill the whole tree."""
@@ -383,6 +383,7 @@ class Environment:
                 async with asyncio.timeout(_SHUTDOWN_GRACE_S):
                     await self._api.shutdown(reason, deadline_ms)
         await self._sandbox.close()
+        self._exited.cancel()  # done already, unless the sandbox could not be reaped
         await self._api.close()
         for pump in self._pumps:
             with contextlib.suppress(Exception):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
 
+from lambent.domain import ids
 from lambent.domain.context import RequestContext
 from lambent.domain.rules import RuleViolation
 from lambent.errors import LambentError, NotImplementedOperation, ServiceError, from_violation
@@ -62,7 +62,7 @@ class ModelService:
         render_error: ErrorRenderer,
     ) -> HttpResponse:
         """Run ``work(request_id)``; every failure becomes the protocol's error response."""
-        request_id = str(uuid.uuid4())
+        request_id = ids.request_id()
         try:
             response = await work(request_id)
         except LambentError as e:

@@ -77,8 +77,8 @@ class Lifecycle:
             await self._wait()
         return self._init
 
-    async def invoke(self, invocation: Invocation) -> Outcome:
-        """Hand ``invocation`` to the runtime and wait for its outcome."""
+    def invoke(self, invocation: Invocation) -> asyncio.Future[Outcome]:
+        """Hand ``invocation`` to the runtime; the future is its outcome."""
         if self.phase is not Phase.IDLE:
             raise NotReady(f"cannot invoke: environment is {self.phase.value}")
         reply = next_invocation(invocation)  # validates before anything changes
@@ -94,7 +94,7 @@ class Lifecycle:
             self._runtime_waiter = None
             self._delivered = True
             waiter.respond(reply)
-        return await outcome
+        return outcome
 
     async def wait_idle(self) -> None:
         """Wait until the environment can take the next invocation.

@@ -142,14 +142,14 @@ class RuntimeApi:
         or the ``init/error`` the runtime or an extension reported."""
         return await self._lifecycle.wait_ready()
 
-    async def invoke(self, invocation: Invocation) -> Outcome:
-        """Run one invocation; returns when the runtime posts its result.
+    def invoke(self, invocation: Invocation) -> asyncio.Future[Outcome]:
+        """Run one invocation; the future is done when the runtime posts its result.
 
         Raises :class:`~lambent.runtime_api.model.NotReady` unless the environment is idle
         (one invocation at a time), :class:`~lambent.runtime_api.model.Abandoned` when
         :meth:`abandon`, :meth:`shutdown` or :meth:`close` intervene.
         """
-        return await self._lifecycle.invoke(invocation)
+        return self._lifecycle.invoke(invocation)
 
     async def wait_idle(self) -> None:
         """Wait until the runtime and the ``INVOKE`` extensions have called ``next`` again."""

@@ -71,6 +71,10 @@ def nodejs_bootstrap_dir() -> Path:
     return Path(str(resources.files("lambent.runtimes") / "nodejs"))
 
 
+#: Runtime identifiers come from the model's enum (a few dozen); bound it anyway.
+_CHOICES_KEPT = 256
+
+
 class RuntimeRegistry:
     def __init__(
         self,
@@ -83,6 +87,8 @@ class RuntimeRegistry:
         self._pythons = {v: i for v, i in pythons.items() if self._python_dir(v).is_dir()}
         self._node = node
         self._strict = strict
+        #: Every invocation asks: the answer (a choice or the refusal) never changes.
+        self._chosen: dict[str, RuntimeChoice | RuntimeUnavailable] = {}
 
     @property
     def python_versions(self) -> tuple[tuple[int, int], ...]:
@@ -93,6 +99,20 @@ class RuntimeRegistry:
         return self._runtimes_dir / f"python{version[0]}.{version[1]}"
 
     def choose(self, identifier: str) -> RuntimeChoice:
+        """How ``identifier`` runs here; ``RuntimeUnavailable`` if it cannot."""
+        chosen = self._chosen.get(identifier)
+        if chosen is None:
+            try:
+                chosen = self._choose(identifier)
+            except RuntimeUnavailable as e:
+                chosen = e
+            if len(self._chosen) < _CHOICES_KEPT:
+                self._chosen[identifier] = chosen
+        if isinstance(chosen, RuntimeUnavailable):
+            raise RuntimeUnavailable(str(chosen))
+        return chosen
+
+    def _choose(self, identifier: str) -> RuntimeChoice:
         language, version = parse(identifier)
         if language is Language.PROVIDED:
             return RuntimeChoice(identifier, language, None, None, None)

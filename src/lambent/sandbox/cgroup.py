@@ -70,6 +70,11 @@ class SandboxCgroup(Protocol):
 
     def memory(self) -> MemoryUsage: ...
 
+    def peak_memory(self) -> int:
+        """The most bytes used since the cgroup was created (where the kernel keeps no
+        high-water mark, what is used now): cheap enough to read after every invocation."""
+        ...
+
     def oom_kills(self) -> int:
         """How many processes the OOM killer has killed in this cgroup so far."""
         ...

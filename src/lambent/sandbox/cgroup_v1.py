@@ -16,6 +16,7 @@ from lambent.sandbox.cgroupfs import (
     CgroupMount,
     CgroupVersion,
     Membership,
+    NumberFile,
     cgroup_dir,
     discard_dir,
     kill_all,
@@ -66,6 +67,7 @@ class V1Cgroup(SandboxCgroup):
         self._name = name
         self._dirs = dict(dirs)
         self._unique = tuple(dict.fromkeys(self._dirs.values()))
+        self._peak: NumberFile | None = None
 
     @property
     def name(self) -> str:
@@ -117,6 +119,11 @@ class V1Cgroup(SandboxCgroup):
             peak=read_int(memory / "memory.max_usage_in_bytes"),
         )
 
+    def peak_memory(self) -> int:
+        if self._peak is None:
+            self._peak = NumberFile(self._dir("memory") / "memory.max_usage_in_bytes")
+        return self._peak.read()
+
     def oom_kills(self) -> int:
         memory = self._dir("memory")
         kills = read_keyed(memory / "memory.oom_control").get("oom_kill")
@@ -160,6 +167,8 @@ class V1Cgroup(SandboxCgroup):
         return killed
 
     async def remove(self) -> None:
+        if self._peak is not None:
+            self._peak.close()
         try:
             for directory in self._unique:
                 await remove_dir(directory)

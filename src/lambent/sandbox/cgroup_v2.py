@@ -18,6 +18,7 @@ from lambent.sandbox.cgroup import CleanupReport, MemoryUsage, SandboxCgroup, dr
 from lambent.sandbox.cgroupfs import (
     CgroupMount,
     CgroupVersion,
+    NumberFile,
     cgroup_dir,
     discard_dir,
     kill_all,
@@ -63,6 +64,7 @@ class V2Cgroup(SandboxCgroup):
     def __init__(self, name: str, path: Path) -> None:
         self._name = name
         self._path = path
+        self._peak: NumberFile | None = None
 
     @property
     def name(self) -> str:
@@ -105,6 +107,13 @@ class V2Cgroup(SandboxCgroup):
             peak = None
         return MemoryUsage(current=read_int(self._path / "memory.current"), peak=peak)
 
+    def peak_memory(self) -> int:
+        if self._peak is None:
+            # memory.peak came with Linux 5.19; before it, the current use is all there is.
+            peak = self._path / "memory.peak"
+            self._peak = NumberFile(peak if peak.exists() else self._path / "memory.current")
+        return self._peak.read()
+
     def oom_kills(self) -> int:
         return read_keyed(self._path / "memory.events").get("oom_kill", 0)
 
@@ -134,6 +143,8 @@ class V2Cgroup(SandboxCgroup):
         return killed
 
     async def remove(self) -> None:
+        if self._peak is not None:
+            self._peak.close()
         try:
             await remove_dir(self._path)
         except OSError as e:

@@ -116,6 +116,26 @@ def read_text(path: Path) -> str:
         os.close(fd)
 
 
+class NumberFile:
+    """A pseudo-file holding one number, read again and again (a memory high-water mark
+    after every invocation): opened once, each read one ``pread(2)`` from offset 0, which
+    makes the kernel render it afresh. ``close`` when the cgroup goes."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd = -1
+
+    def read(self) -> int:
+        if self._fd < 0:
+            self._fd = os.open(self._path, os.O_RDONLY | os.O_CLOEXEC)
+        return int(os.pread(self._fd, 64, 0).split()[0])
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
 def write_text(path: Path, value: str) -> None:
     """One ``write(2)``: cgroup files take a value per write and report errors from it."""
     fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)

@@ -121,6 +121,12 @@ class Sandbox:
             return None
         return self._cgroup.memory()
 
+    def peak_memory(self) -> int | None:
+        """The most bytes the whole tree has used; None without a cgroup."""
+        if self._cgroup is None or self._closed:
+            return None
+        return self._cgroup.peak_memory()
+
     def oom_kills(self) -> int | None:
         """Processes the OOM killer has killed in this sandbox; None without a cgroup."""
         if self._cgroup is None or self._closed:

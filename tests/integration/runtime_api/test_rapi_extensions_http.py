@@ -219,9 +219,7 @@ async def test_init_waits_for_runtime_and_every_extension() -> None:
         }
 
         deadline = int(time.time() * 1000) + 9000
-        outcome = asyncio.create_task(
-            api.invoke(invocation("inv-1", deadline_ms=deadline, trace_id="Root=1-aa"))
-        )
+        outcome = api.invoke(invocation("inv-1", deadline_ms=deadline, trace_id="Root=1-aa"))
         event = await event_poll
         assert event.status == 200
         assert uuid.UUID(event.headers["lambda-extension-event-identifier"])
@@ -315,7 +313,7 @@ async def test_shutdown_after_timeout_waits_for_the_running_extension() -> None:
         runtime = RawClient(api.address)
         runtime_poll = asyncio.create_task(runtime.request("GET", RUNTIME_NEXT))
         await api.wait_ready()
-        outcome = asyncio.create_task(api.invoke(invocation("t")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("t")))
         assert json.loads((await poll).body)["eventType"] == "INVOKE"
         await runtime_poll
         api.abandon()  # the function timed out
@@ -361,7 +359,7 @@ async def test_exit_error_during_an_invocation_fails_the_environment() -> None:
         runtime = RawClient(api.address)
         runtime_poll = asyncio.create_task(runtime.request("GET", RUNTIME_NEXT))
         await api.wait_ready()
-        outcome = asyncio.create_task(api.invoke(invocation("x")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("x")))
         await poll
         await runtime_poll
         reply = await ext.client.request(

@@ -50,17 +50,15 @@ async def test_next_carries_the_invocation_and_response_completes_it() -> None:
         poll = await initialised(api, client)
         assert phase(api) is Phase.IDLE
         deadline = int(time.time() * 1000) + 5000
-        outcome = asyncio.create_task(
-            api.invoke(
-                invocation(
-                    "req-1",
-                    b'{"hello":"world"}',
-                    deadline_ms=deadline,
-                    trace_id="Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1",
-                    client_context='{"custom":{"k":"v"}}',
-                    cognito_identity='{"cognitoIdentityId":"id","cognitoIdentityPoolId":"pool"}',
-                    tenant_id="tenant-7",
-                )
+        outcome = api.invoke(
+            invocation(
+                "req-1",
+                b'{"hello":"world"}',
+                deadline_ms=deadline,
+                trace_id="Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1",
+                client_context='{"custom":{"k":"v"}}',
+                cognito_identity='{"cognitoIdentityId":"id","cognitoIdentityPoolId":"pool"}',
+                tenant_id="tenant-7",
             )
         )
         event = await poll
@@ -95,7 +93,7 @@ async def test_optional_headers_are_left_out_when_absent() -> None:
     async with await RuntimeApi.start(META) as api:
         client = RawClient(api.address)
         poll = await initialised(api, client)
-        outcome = asyncio.create_task(api.invoke(invocation("r")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("r")))
         event = await poll
         for absent in ("trace-id", "client-context", "cognito-identity", "aws-tenant-id"):
             assert f"lambda-runtime-{absent}" not in event.headers
@@ -114,7 +112,7 @@ async def test_results_are_refused_with_aws_errors() -> None:
         )
 
         poll = await initialised(api, client)
-        outcome = asyncio.create_task(api.invoke(invocation("r1")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("r1")))
         await poll
         wrong = await client.request("POST", error_path("r2"), b"{}")
         assert wrong.status == 400
@@ -157,7 +155,7 @@ async def test_function_error_type_comes_from_header_then_body() -> None:
         for number, ((headers, body), error_type) in enumerate(
             zip(documents, expected, strict=True)
         ):
-            outcome = asyncio.create_task(api.invoke(invocation(f"e{number}")))
+            outcome = asyncio.ensure_future(api.invoke(invocation(f"e{number}")))
             await poll
             reply = await client.request("POST", error_path(f"e{number}"), body, headers)
             assert (reply.status, reply.body) == (202, b'{"status":"OK"}\n')
@@ -223,7 +221,7 @@ async def test_response_over_six_megabytes_is_413_and_too_large_for_the_caller()
     async with await RuntimeApi.start(META) as api:
         client = RawClient(api.address)
         poll = await initialised(api, client)
-        outcome = asyncio.create_task(api.invoke(invocation("exact")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("exact")))
         await poll
         exact = await client.request("POST", response_path("exact"), b"x" * LIMIT)
         assert exact.status == 202
@@ -233,7 +231,7 @@ async def test_response_over_six_megabytes_is_413_and_too_large_for_the_caller()
 
         poll = asyncio.create_task(client.request("GET", NEXT))
         await api.wait_idle()
-        outcome = asyncio.create_task(api.invoke(invocation("big")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("big")))
         await poll
         big = await client.request("POST", response_path("big"), b"x" * (LIMIT + 1))
         assert big.status == 413
@@ -261,7 +259,7 @@ async def test_chunked_request_bodies_are_assembled() -> None:
     async with await RuntimeApi.start(META) as api:
         client = RawClient(api.address)
         poll = await initialised(api, client)
-        outcome = asyncio.create_task(api.invoke(invocation("c")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("c")))
         await poll
         # An iterable body without a length: http.client sends it chunked.
         chunks = iter([b'{"part":', b'"one",', b'"two":2}'])
@@ -275,7 +273,7 @@ async def test_streamed_response_with_error_trailers() -> None:
     async with await RuntimeApi.start(META) as api:
         client = RawClient(api.address)
         poll = await initialised(api, client)
-        outcome = asyncio.create_task(api.invoke(invocation("s1")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("s1")))
         await poll
         head = (
             "POST /2018-06-01/runtime/invocation/{}/response HTTP/1.1\r\nHost: x\r\n"
@@ -291,7 +289,7 @@ async def test_streamed_response_with_error_trailers() -> None:
 
         poll = asyncio.create_task(client.request("GET", NEXT))
         await api.wait_idle()
-        outcome = asyncio.create_task(api.invoke(invocation("s2")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("s2")))
         await poll
         failed = head.format("s2").encode() + (
             b"5\r\nhello\r\n0\r\nLambda-Runtime-Function-Error-Type: Runtime.StreamError\r\n"
@@ -308,7 +306,7 @@ async def test_unknown_response_mode_is_400_and_a_function_error() -> None:
     async with await RuntimeApi.start(META) as api:
         client = RawClient(api.address)
         poll = await initialised(api, client)
-        outcome = asyncio.create_task(api.invoke(invocation("m")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("m")))
         await poll
         reply = await client.request(
             "POST", response_path("m"), b"x", {"Lambda-Runtime-Function-Response-Mode": "bogus"}
@@ -330,7 +328,7 @@ async def test_connection_is_kept_alive_across_invocations() -> None:
         poll = await initialised(api, client)
         sock = client.sock()
         for number in range(5):
-            outcome = asyncio.create_task(api.invoke(invocation(f"k{number}")))
+            outcome = asyncio.ensure_future(api.invoke(invocation(f"k{number}")))
             await poll
             await client.request("POST", response_path(f"k{number}"), b"{}")
             await outcome
@@ -396,7 +394,7 @@ async def test_one_invocation_at_a_time() -> None:
         with pytest.raises(NotReady):
             await api.invoke(invocation("too-early"))
         poll = await initialised(api, client)
-        first = asyncio.create_task(api.invoke(invocation("one")))
+        first = asyncio.ensure_future(api.invoke(invocation("one")))
         await poll
         with pytest.raises(NotReady):
             await api.invoke(invocation("two"))
@@ -411,7 +409,7 @@ async def test_abandoned_invocation_refuses_late_results() -> None:
     async with await RuntimeApi.start(META) as api:
         client = RawClient(api.address)
         poll = await initialised(api, client)
-        outcome = asyncio.create_task(api.invoke(invocation("slow")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("slow")))
         await poll
         api.abandon()
         with pytest.raises(Abandoned):
@@ -435,7 +433,7 @@ async def test_invocation_waits_for_a_runtime_that_reconnects() -> None:
         with pytest.raises(OSError):
             await poll
         await asyncio.sleep(0.05)
-        outcome = asyncio.create_task(api.invoke(invocation("late-poll")))
+        outcome = asyncio.ensure_future(api.invoke(invocation("late-poll")))
         again = RawClient(api.address)
         event = await again.request("GET", NEXT)
         assert event.headers["lambda-runtime-aws-request-id"] == "late-poll"

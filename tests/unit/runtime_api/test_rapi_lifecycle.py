@@ -87,7 +87,7 @@ def test_invocation_round_trip_and_the_request_id_rules() -> None:
         lifecycle = Lifecycle()
         runtime = Peer()
         lifecycle.runtime_next(runtime.conn)
-        task = asyncio.create_task(lifecycle.invoke(invocation("r1")))
+        task = asyncio.ensure_future(lifecycle.invoke(invocation("r1")))
         await asyncio.sleep(0)
         (event,) = runtime.replies
         assert dict(event.headers)["Lambda-Runtime-Aws-Request-Id"] == "r1"
@@ -116,7 +116,7 @@ def test_invocation_is_queued_for_a_runtime_that_is_not_polling() -> None:
         runtime = Peer()
         lifecycle.runtime_next(runtime.conn)
         lifecycle.disconnected(runtime.conn)
-        task = asyncio.create_task(lifecycle.invoke(invocation("q")))
+        task = asyncio.ensure_future(lifecycle.invoke(invocation("q")))
         await asyncio.sleep(0)
         assert runtime.replies == []
         again = Peer()
@@ -142,7 +142,7 @@ def test_invoke_only_when_idle() -> None:
         with pytest.raises(NotReady):
             await lifecycle.invoke(invocation("early"))
         lifecycle.runtime_next(Peer().conn)
-        task = asyncio.create_task(lifecycle.invoke(invocation("a")))
+        task = asyncio.ensure_future(lifecycle.invoke(invocation("a")))
         await asyncio.sleep(0)
         with pytest.raises(NotReady):
             await lifecycle.invoke(invocation("b"))

@@ -108,6 +108,9 @@ def test_memory_figures_and_oom_counter(kernel: FakeKernel, tmp_path: Path) -> N
     (leaf / "memory.max_usage_in_bytes").write_text("5000\n")
     (leaf / "memory.oom_control").write_text("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n")
     assert (group.memory().current, group.memory().peak, group.oom_kills()) == (1000, 5000, 2)
+    assert group.peak_memory() == 5000
+    (leaf / "memory.max_usage_in_bytes").write_text("6000\n")
+    assert group.peak_memory() == 6000  # the file held open is read afresh
     # Before Linux 4.13 there is no oom_kill line: a limit hit is the sign.
     (leaf / "memory.oom_control").write_text("oom_kill_disable 0\nunder_oom 0\n")
     (leaf / "memory.failcnt").write_text("3\n")

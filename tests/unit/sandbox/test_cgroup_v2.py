@@ -160,8 +160,13 @@ def test_figures_freezer_and_membership(kernel: FakeKernel, tmp_path: Path) -> N
     (leaf / "memory.peak").write_text("8192\n")
     (leaf / "memory.events").write_text("low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n")
     assert (group.memory().current, group.memory().peak, group.oom_kills()) == (4096, 8192, 1)
+    assert group.peak_memory() == 8192
     (leaf / "memory.peak").unlink()  # before Linux 5.19
     assert group.memory().peak is None
+    before_519 = located(kernel, tmp_path).create("fn-2", CgroupLimits.for_sandbox(128, 10))
+    (leaf.parent / "fn-2" / "memory.peak").unlink(missing_ok=True)
+    (leaf.parent / "fn-2" / "memory.current").write_text("2048\n")
+    assert before_519.peak_memory() == 2048
 
     group.attach(4242)
     assert group.pids() == [4242] and group.procs_files == (leaf / "cgroup.procs",)
