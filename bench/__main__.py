@@ -12,10 +12,26 @@ from rich.console import Console
 from rich.table import Table
 from tests.helpers import LambentProcess
 
-from bench import async_events, control_plane, invoke
+from bench import async_events, control_plane, density, invoke
 from bench.stats import machine
 
 RESULTS = Path(__file__).parent / "results.json"
+
+
+def _note(stats: dict[str, Any]) -> str:
+    if "ratio_p50_vs_baseline" in stats:
+        return f"p50 = {stats['ratio_p50_vs_baseline']}x baseline"
+    if "overhead_p50_ms" in stats:
+        return f"p50 overhead over HTTP baseline: {stats['overhead_p50_ms']:.3f} ms"
+    for rate, unit in (("events_per_s", "events/s"), ("per_s", "invocations/s")):
+        if rate in stats:
+            note = f"{stats[rate]:.0f} {unit}"
+            if "ratio_vs_dryrun" in stats:
+                note += f" ({stats['ratio_vs_dryrun']}x DryRun)"
+            if "transactions" in stats:
+                note += f" in {stats['transactions']} transactions"
+            return note
+    return ""
 
 
 def _table(results: dict[str, Any]) -> Table:
@@ -23,18 +39,12 @@ def _table(results: dict[str, Any]) -> Table:
     for column in ("benchmark", "n", "p50", "p90", "p99", "max", "note"):
         table.add_column(column)
     for group, figures in results["benchmarks"].items():
+        if "p50_ms" not in next(iter(figures.values()), {}):
+            # Figures that are not latencies: one row, the figures as its note.
+            note = ", ".join(f"{key} {value}" for key, value in figures.items())
+            table.add_row(group, "", "", "", "", "", note)
+            continue
         for name, stats in figures.items():
-            note = ""
-            if "ratio_p50_vs_baseline" in stats:
-                note = f"p50 = {stats['ratio_p50_vs_baseline']}x baseline"
-            if "overhead_p50_ms" in stats:
-                note = f"p50 overhead over HTTP baseline: {stats['overhead_p50_ms']:.3f} ms"
-            if "events_per_s" in stats:
-                note = f"{stats['events_per_s']:.0f} events/s"
-                if "ratio_vs_dryrun" in stats:
-                    note += f" ({stats['ratio_vs_dryrun']}x DryRun)"
-                if "transactions" in stats:
-                    note += f" in {stats['transactions']} transactions"
             table.add_row(
                 f"{group}.{name}",
                 str(stats["n"]),
@@ -42,7 +52,7 @@ def _table(results: dict[str, Any]) -> Table:
                 f"{stats['p90_ms']:.3f}",
                 f"{stats['p99_ms']:.3f}",
                 f"{stats['max_ms']:.3f}",
-                note,
+                _note(stats),
             )
     return table
 
@@ -58,6 +68,7 @@ def main() -> None:
                     "control_plane": control_plane.run(server),
                     "invoke": invoke.run(server),
                     "async_events": async_events.run(server),
+                    "density": density.run(server),
                 },
             }
         finally:

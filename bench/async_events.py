@@ -17,20 +17,19 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
-import multiprocessing
 import sqlite3
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from tests.helpers import ROLE, LambentProcess, make_zip
 
+from bench.load import Load, rate
 from bench.stats import summary
 
 CLIENT_PROCESSES = 4
-THREADS_PER_PROCESS = 8
+CONNECTIONS_PER_PROCESS = 8
 ACCEPT_SECONDS = 5.0
 STEADY_RATE = 200  # events per second
 STEADY_SECONDS = 10.0
@@ -54,59 +53,19 @@ def _path(name: str) -> str:
     return f"/2015-03-31/functions/{name}/invocations"
 
 
-def _blast(
-    port: int, name: str, kind: str, seconds: float, threads: int, out: Any, status: int
-) -> None:
-    """One client process: ``threads`` keep-alive connections, invoking as fast as they can."""
-    counts: list[int] = []
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    def run() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port)
-        done, mine = 0, []
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            start = time.perf_counter()
-            connection.request(
-                "POST", _path(name), body=b'{"x": 1}', headers={"X-Amz-Invocation-Type": kind}
-            )
-            response = connection.getresponse()
-            response.read()
-            if response.status != status:
-                raise RuntimeError(f"{kind}: HTTP {response.status}")
-            mine.append((time.perf_counter() - start) * 1000)
-            done += 1
-        with lock:
-            counts.append(done)
-            latencies.extend(mine)
-
-    workers = [threading.Thread(target=run) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    out.put((sum(counts), latencies))
-
-
 def _rate(server: LambentProcess, name: str, kind: str, status: int) -> dict[str, Any]:
-    queue: Any = multiprocessing.Queue()
-    processes = [
-        multiprocessing.Process(
-            target=_blast,
-            args=(server.port, name, kind, ACCEPT_SECONDS, THREADS_PER_PROCESS, queue, status),
-        )
-        for _ in range(CLIENT_PROCESSES)
-    ]
-    for process in processes:
-        process.start()
-    results = [queue.get() for _ in processes]
-    for process in processes:
-        process.join()
-    total = sum(count for count, _ in results)
-    stats: dict[str, Any] = summary([ms for _, samples in results for ms in samples])
-    stats["events_per_s"] = round(total / ACCEPT_SECONDS, 1)
-    stats["clients"] = CLIENT_PROCESSES * THREADS_PER_PROCESS
+    load = Load(
+        _path(name),
+        b'{"x": 1}',
+        status,
+        headers=(("X-Amz-Invocation-Type", kind),),
+        processes=CLIENT_PROCESSES,
+        connections=CONNECTIONS_PER_PROCESS,
+        warm_s=0.5,
+        seconds=ACCEPT_SECONDS,
+    )
+    stats = rate(server.port, load)
+    stats["events_per_s"] = stats.pop("per_s")
     return stats
 
 

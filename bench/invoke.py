@@ -18,10 +18,13 @@ from typing import Any
 
 from tests.helpers import ROLE, LambentProcess, make_zip
 
+from bench.load import Load, rate
 from bench.stats import summary
 
 WARM_ROUNDS = 2000
 COLD_ROUNDS = 20
+#: Client processes, and keep-alive connections in each.
+THROUGHPUT_CLIENTS = (2, 4)
 #: Between cold starts measured one at a time: a spare is replaced in ~0.1 s.
 COLD_PACE_S = 0.25
 
@@ -72,6 +75,21 @@ def warm(server: LambentProcess) -> dict[str, Any]:
     return {"warm_invoke_python": invoked, "baseline_http_roundtrip": base}
 
 
+def throughput(server: LambentProcess) -> dict[str, Any]:
+    """Invocations a second with a trivial handler, ``THROUGHPUT_CLIENTS`` keep-alive
+    connections invoking back to back; against DryRun under the same load (the API path
+    without an environment)."""
+    client = server.client()
+    _create(client, "bench-throughput", "python3.12", "app.handler", PYTHON_HELLO)
+    path = "/2015-03-31/functions/bench-throughput/invocations"
+    processes, connections = THROUGHPUT_CLIENTS
+    invoked = rate(server.port, Load(path, b"{}", 200, (), processes, connections))
+    dry = (("X-Amz-Invocation-Type", "DryRun"),)
+    baseline = rate(server.port, Load(path, b"{}", 204, dry, processes, connections))
+    invoked["ratio_vs_dryrun"] = round(invoked["per_s"] / baseline["per_s"], 3)
+    return {"throughput_python": invoked, "throughput_dryrun": baseline}
+
+
 def cold(
     server: LambentProcess,
     runtime: str,
@@ -116,6 +134,7 @@ def bare_python() -> dict[str, float]:
 
 def run(server: LambentProcess) -> dict[str, Any]:
     results = warm(server)
+    results.update(throughput(server))
     python = ("python3.12", "app.handler", PYTHON_HELLO)
     results["cold_start_python"] = cold(server, *python, "py", COLD_PACE_S)
     results["cold_start_python_fresh"] = cold_python_fresh()
