@@ -1,6 +1,6 @@
 """HTTP in, operation calls, HTTP out: driven by botocore's service models."""
 
-from lambent.protocol.asgi import FrontDoor
+from lambent.protocol.front import FrontDoor
 from lambent.protocol.http import HttpRequest, OperationHandler, RawHandler
 from lambent.protocol.jsonproto import JsonService
 from lambent.protocol.model import service_model

@@ -11,7 +11,7 @@ import uuid
 
 from lambent.runtime_api.model import Invocation, ShutdownReason
 from lambent.runtime_api.replies import JSON, go_json
-from lambent.runtime_api.wire import Response
+from lambent.wire import Response
 
 #: The ``tracing.type`` of an ``INVOKE`` event.
 XRAY_TRACING = "X-Amzn-Trace-Id"

@@ -14,7 +14,7 @@ from lambent.runtime_api import replies
 from lambent.runtime_api.lifecycle import Lifecycle
 from lambent.runtime_api.model import FunctionMetadata
 from lambent.runtime_api.registry import Extension
-from lambent.runtime_api.wire import Connection, Request, Response
+from lambent.wire import Connection, Request, Response
 
 REGISTER = "/2020-01-01/extension/register"
 EVENT_NEXT = "/2020-01-01/extension/event/next"

@@ -40,7 +40,7 @@ from lambent.runtime_api.model import (
 from lambent.runtime_api.phase import Phase, can_move, is_over
 from lambent.runtime_api.registry import Extension, ExtensionRegistry, ShutdownStep
 from lambent.runtime_api.runtime_state import RuntimeCall, RuntimeState, runtime_transition
-from lambent.runtime_api.wire import Connection, Response
+from lambent.wire import Connection, Response
 
 
 class Lifecycle:

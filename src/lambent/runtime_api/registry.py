@@ -26,7 +26,7 @@ from lambent.runtime_api.extension_state import (
     is_terminal,
 )
 from lambent.runtime_api.model import ExtensionInfo
-from lambent.runtime_api.wire import Connection, Response
+from lambent.wire import Connection, Response
 
 
 class ShutdownStep(enum.Enum):

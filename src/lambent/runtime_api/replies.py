@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from lambent.runtime_api.wire import Response
+from lambent.wire import Response
 
 JSON = "application/json"
 _JSON_HEADERS = (("Content-Type", JSON),)

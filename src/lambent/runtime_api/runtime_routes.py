@@ -24,7 +24,7 @@ from lambent.runtime_api.model import (
     Success,
 )
 from lambent.runtime_api.runtime_state import RuntimeCall
-from lambent.runtime_api.wire import Connection, Request, Response
+from lambent.wire import Connection, Request, Response
 
 NEXT = "/2018-06-01/runtime/invocation/next"
 INIT_ERROR = "/2018-06-01/runtime/init/error"

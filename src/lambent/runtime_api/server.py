@@ -27,7 +27,7 @@ from lambent.runtime_api.model import (
 )
 from lambent.runtime_api.phase import Phase
 from lambent.runtime_api.runtime_routes import RuntimeRoutes
-from lambent.runtime_api.wire import Connection, Request, Response
+from lambent.wire import Connection, Request, Response
 
 #: AWS's limit on a streamed response (Lambda quotas: "20 MB for streamed responses").
 STREAMED_RESPONSE_MAX = 20 * MIB
@@ -45,7 +45,7 @@ class _Router:
         self._lifecycle = lifecycle
         self.connections: set[Connection] = set()
 
-    def body_limit(self, method: str, path: str, headers: dict[str, str]) -> int:
+    def body_limit(self, method: str, path: str, query: str, headers: dict[str, str]) -> int:
         return self._runtime.body_limit(headers)
 
     def handle(self, request: Request, connection: Connection) -> Response | None:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-
-import uvicorn
 
 from lambent import control, invoke
 from lambent.domain.clock import system_clock
@@ -87,46 +84,35 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
         db.close()
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server with our signal handling: uvicorn re-raises a caught SIGTERM after
-    its graceful shutdown, which would end the process by the signal, not cleanly."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self._stop)
-        try:
-            yield
-        finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
-
-    def _stop(self) -> None:
-        self.should_exit = True
-
-
 async def serve(settings: Settings) -> None:
-    """Run until SIGINT or SIGTERM, then stop cleanly: in-flight requests finish, settling
-    work is drained, the database is closed."""
-    async with platform(settings) as running:
-        config = uvicorn.Config(
-            running.app,
-            host=settings.host,
-            port=settings.port,
-            http="httptools",
-            lifespan="off",
-            access_log=False,
-            log_level="warning",
-            timeout_keep_alive=75,
-            proxy_headers=False,  # clients talk to us directly; no per-request rewriting
-        )
-        server = _Server(config)
-        log.info(
-            "Lambent listening on http://%s:%d (data %s, account %s)",
-            settings.host,
-            settings.port,
-            settings.data_dir,
-            settings.account_id,
-        )
-        await server.serve()
+    """Run until SIGINT or SIGTERM, then stop cleanly: no new connections, in-flight
+    requests finish, idle connections close, settling work is drained, the database is
+    closed."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with platform(settings) as running:
+            front = running.app
+            try:
+                server = await loop.create_server(
+                    front.connection, settings.host, settings.port, reuse_address=True
+                )
+            except OSError as e:
+                raise SystemExit(
+                    f"lambent: cannot listen on {settings.host}:{settings.port}: {e.strerror}"
+                ) from None
+            log.info(
+                "Lambent listening on http://%s:%d (data %s, account %s)",
+                settings.host,
+                settings.port,
+                settings.data_dir,
+                settings.account_id,
+            )
+            await stop.wait()
+            server.close()
+            await front.finish()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

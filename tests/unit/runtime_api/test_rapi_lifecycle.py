@@ -25,7 +25,7 @@ from lambent.runtime_api.model import (
 from lambent.runtime_api.phase import Phase
 from lambent.runtime_api.registry import Extension, ExtensionRegistry
 from lambent.runtime_api.runtime_state import RuntimeCall
-from lambent.runtime_api.wire import Connection, Response
+from lambent.wire import Connection, Response
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:f"
 

@@ -1,10 +1,12 @@
 """HTTP/1.1 on one connection: httptools parsing, keep-alive, chunked bodies, deferred replies.
 
-The Runtime API is a long-poll protocol: ``GET /runtime/invocation/next`` is answered only
-when the platform hands over an invocation. A handler therefore either returns a
-:class:`Response` at once or returns ``None`` and later calls :meth:`Connection.respond`.
-Requests that arrive behind a pending one (pipelining) wait their turn, so replies leave in
-request order as HTTP/1.1 requires.
+Both of Lambent's listeners speak it: the front door (the AWS APIs on one port) and each
+environment's Runtime API. A handler either returns a :class:`Response` at once or
+returns ``None`` and later calls :meth:`Connection.respond`: the Runtime API's
+``GET /runtime/invocation/next`` is answered only when the platform hands over an
+invocation, and the front door answers once an operation has run. Requests that arrive
+behind a pending one (pipelining) wait their turn, so replies leave in request order as
+HTTP/1.1 requires. Each reply is one write: a client (or a runtime) is woken once.
 """
 
 from __future__ import annotations
@@ -44,11 +46,14 @@ class Request:
     """
 
     method: str
+    #: Percent-encoded, as received, without the query.
     path: str
     headers: dict[str, str]
     body: bytes
     body_size: int
     trailers: dict[str, str]
+    #: What followed ``?`` in the request target, as received.
+    query: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +66,7 @@ class Response:
 class Handler(Protocol):
     """What a listener plugs into each connection."""
 
-    def body_limit(self, method: str, path: str, headers: dict[str, str]) -> int:
+    def body_limit(self, method: str, path: str, query: str, headers: dict[str, str]) -> int:
         """How many body bytes to keep for this request; the rest is counted and dropped."""
         ...
 
@@ -160,7 +165,8 @@ class Connection(asyncio.Protocol):
     def on_headers_complete(self) -> None:
         self._headers_done = True
         method = self._parser.get_method().decode("ascii")
-        self._limit = self._handler.body_limit(method, self._path(), self._headers)
+        path, query = self._target()
+        self._limit = self._handler.body_limit(method, path, query, self._headers)
         if self._headers.get("expect", "").lower() == "100-continue" and self._transport:
             self._transport.write(_CONTINUE)
 
@@ -171,13 +177,15 @@ class Connection(asyncio.Protocol):
         self._body_size += len(body)
 
     def on_message_complete(self) -> None:
+        path, query = self._target()
         request = Request(
             method=self._parser.get_method().decode("ascii"),
-            path=self._path(),
+            path=path,
             headers=self._headers,
             body=b"".join(self._body),
             body_size=self._body_size,
             trailers=self._trailers,
+            query=query,
         )
         self._queue.append((request, self._parser.should_keep_alive()))
         if self._busy is None:
@@ -223,10 +231,10 @@ class Connection(asyncio.Protocol):
             self.closed = True
             transport.close()
 
-    def _path(self) -> str:
-        url = self._url.decode("latin-1")
-        query = url.find("?")
-        return url if query < 0 else url[:query]
+    def _target(self) -> tuple[str, str]:
+        """The path and the query of the request target."""
+        path, _, query = self._url.decode("latin-1").partition("?")
+        return path, query
 
     def _count_head(self, size: int) -> None:
         self._head_bytes += size

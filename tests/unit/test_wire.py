@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lambent.runtime_api.wire import Connection, Request, Response, encode_response
+from lambent.wire import Connection, Request, Response, encode_response
 
 
 class Transport:
@@ -37,7 +37,7 @@ class Recorder:
         self.defer = defer
         self.gone: list[Connection] = []
 
-    def body_limit(self, method: str, path: str, headers: dict[str, str]) -> int:
+    def body_limit(self, method: str, path: str, query: str, headers: dict[str, str]) -> int:
         return self.limit
 
     def handle(self, request: Request, connection: Connection) -> Response | None:
@@ -57,7 +57,7 @@ def connect(handler: Recorder) -> tuple[Connection, Transport]:
     return connection, transport
 
 
-def test_request_is_parsed_with_lower_case_headers_and_query_dropped() -> None:
+def test_request_is_parsed_with_lower_case_headers_and_the_query_apart() -> None:
     handler = Recorder()
     connection, transport = connect(handler)
     connection.data_received(
@@ -70,6 +70,7 @@ def test_request_is_parsed_with_lower_case_headers_and_query_dropped() -> None:
         b"abc",
         3,
     )
+    assert request.query == "x=1"
     assert request.headers["x-thing"] == "Value"
     assert transport.data == (b"HTTP/1.1 200 OK\r\nX-Seen: 1\r\nContent-Length: 4\r\n\r\n/a/b")
     assert not transport.closed
