@@ -9,6 +9,7 @@ server with ``--spare-environments 0``: every one starts bwrap and an interprete
 from __future__ import annotations
 
 import http.client
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from bench.load import Load, rate
 from bench.stats import summary
 
 WARM_ROUNDS = 2000
+_REPORT = re.compile(r"REPORT RequestId: (?P<id>\S+)\tDuration: (?P<ms>[0-9.]+) ms")
 COLD_ROUNDS = 20
 #: Client processes, and keep-alive connections in each.
 THROUGHPUT_CLIENTS = (2, 4)
@@ -32,7 +34,8 @@ PYTHON_HELLO = make_zip({"app.py": "def handler(event, context):\n    return 'he
 NODE_HELLO = make_zip({"index.mjs": "export const handler = async (event) => 'hello';\n"})
 
 
-def _invoke(connection: http.client.HTTPConnection, name: str) -> float:
+def _invoke(connection: http.client.HTTPConnection, name: str) -> tuple[float, str]:
+    """Milliseconds to the answer, and the invocation's request id."""
     start = time.perf_counter()
     connection.request("POST", f"/2015-03-31/functions/{name}/invocations", body=b"{}")
     response = connection.getresponse()
@@ -40,7 +43,7 @@ def _invoke(connection: http.client.HTTPConnection, name: str) -> float:
     elapsed = (time.perf_counter() - start) * 1000
     if response.status != 200 or response.getheader("X-Amz-Function-Error"):
         raise RuntimeError(f"{name}: HTTP {response.status} {body[:200]!r}")
-    return elapsed
+    return elapsed, response.getheader("x-amzn-RequestId") or ""
 
 
 def _get(connection: http.client.HTTPConnection, path: str) -> float:
@@ -57,37 +60,73 @@ def _create(client: Any, name: str, runtime: str, handler: str, code: bytes) -> 
     client.get_waiter("function_active_v2").wait(FunctionName=name)
 
 
-def warm(server: LambentProcess) -> dict[str, Any]:
+def _durations(server: LambentProcess, name: str) -> dict[str, float]:
+    """The ``Duration`` of every REPORT line of the function's log, by request id."""
+    time.sleep(0.5)  # the log sink writes in batches
+    logs = server.client("logs")
+    durations: dict[str, float] = {}
+    pages = logs.get_paginator("filter_log_events").paginate(
+        logGroupName=f"/aws/lambda/{name}", filterPattern='"REPORT RequestId"'
+    )
+    for page in pages:
+        for event in page["events"]:
+            found = _REPORT.match(event["message"])
+            if found:
+                durations[found["id"]] = float(found["ms"])
+    return durations
+
+
+def warm(server: LambentProcess, runtime: str) -> dict[str, Any]:
+    """Invocations one after another on a keep-alive connection, interleaved with a bare
+    HTTP round trip (the health check) as the baseline. ``platform_overhead`` is each
+    invocation's latency less its REPORT ``Duration`` (the runtime's part, from the
+    event handed over to the answer received): what Lambent adds around the runtime."""
     client = server.client()
-    _create(client, "bench-warm", "python3.12", "app.handler", PYTHON_HELLO)
+    name = f"bench-warm-{runtime.replace('.', '-')}"
+    _create(client, name, runtime, "app.handler", PYTHON_HELLO)
     connection = http.client.HTTPConnection("127.0.0.1", server.port)
     for _ in range(200):
-        _invoke(connection, "bench-warm")
+        _invoke(connection, name)
         _get(connection, "/_lambent/health")
-    invoke: list[float] = []
+    invoke: list[tuple[float, str]] = []
     baseline: list[float] = []
     for _ in range(10):
-        invoke += [_invoke(connection, "bench-warm") for _ in range(WARM_ROUNDS // 10)]
+        invoke += [_invoke(connection, name) for _ in range(WARM_ROUNDS // 10)]
         baseline += [_get(connection, "/_lambent/health") for _ in range(WARM_ROUNDS // 10)]
     connection.close()
-    invoked, base = summary(invoke), summary(baseline)
+    invoked, base = summary([ms for ms, _ in invoke]), summary(baseline)
     invoked["overhead_p50_ms"] = round(invoked["p50_ms"] - base["p50_ms"], 4)
-    return {"warm_invoke_python": invoked, "baseline_http_roundtrip": base}
+    durations = _durations(server, name)
+    platform = summary([ms - durations[rid] for ms, rid in invoke if rid in durations])
+    label = runtime.replace(".", "_")
+    return {
+        f"warm_invoke_{label}": invoked,
+        f"platform_overhead_{label}": platform,
+        f"baseline_http_roundtrip_{label}": base,
+    }
 
 
 def throughput(server: LambentProcess) -> dict[str, Any]:
     """Invocations a second with a trivial handler, ``THROUGHPUT_CLIENTS`` keep-alive
     connections invoking back to back; against DryRun under the same load (the API path
-    without an environment)."""
+    without an environment). python3.12's runtime client polls for each event from a new
+    thread (awslambdaric does so from 3.12 on); python3.11's does not."""
     client = server.client()
-    _create(client, "bench-throughput", "python3.12", "app.handler", PYTHON_HELLO)
-    path = "/2015-03-31/functions/bench-throughput/invocations"
     processes, connections = THROUGHPUT_CLIENTS
-    invoked = rate(server.port, Load(path, b"{}", 200, (), processes, connections))
+    results: dict[str, Any] = {}
+    for runtime in ("python3.12", "python3.11"):
+        name = f"bench-throughput-{runtime.replace('.', '-')}"
+        _create(client, name, runtime, "app.handler", PYTHON_HELLO)
+        path = f"/2015-03-31/functions/{name}/invocations"
+        results[f"throughput_{runtime.replace('.', '_')}"] = rate(
+            server.port, Load(path, b"{}", 200, (), processes, connections)
+        )
     dry = (("X-Amz-Invocation-Type", "DryRun"),)
     baseline = rate(server.port, Load(path, b"{}", 204, dry, processes, connections))
-    invoked["ratio_vs_dryrun"] = round(invoked["per_s"] / baseline["per_s"], 3)
-    return {"throughput_python": invoked, "throughput_dryrun": baseline}
+    for stats in results.values():
+        stats["ratio_vs_dryrun"] = round(stats["per_s"] / baseline["per_s"], 3)
+    results["throughput_dryrun"] = baseline
+    return results
 
 
 def cold(
@@ -107,7 +146,7 @@ def cold(
     samples = []
     for name in names:
         time.sleep(pace_s)
-        samples.append(_invoke(connection, name))
+        samples.append(_invoke(connection, name)[0])
     connection.close()
     return summary(samples)
 
@@ -133,7 +172,8 @@ def bare_python() -> dict[str, float]:
 
 
 def run(server: LambentProcess) -> dict[str, Any]:
-    results = warm(server)
+    results = warm(server, "python3.12")
+    results.update(warm(server, "python3.11"))
     results.update(throughput(server))
     python = ("python3.12", "app.handler", PYTHON_HELLO)
     results["cold_start_python"] = cold(server, *python, "py", COLD_PACE_S)
