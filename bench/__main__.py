@@ -39,7 +39,7 @@ def _table(results: dict[str, Any]) -> Table:
     for column in ("benchmark", "n", "p50", "p90", "p99", "max", "note"):
         table.add_column(column)
     for group, figures in results["benchmarks"].items():
-        if "p50_ms" not in next(iter(figures.values()), {}):
+        if not all(isinstance(stats, dict) for stats in figures.values()):
             # Figures that are not latencies: one row, the figures as its note.
             note = ", ".join(f"{key} {value}" for key, value in figures.items())
             table.add_row(group, "", "", "", "", "", note)
