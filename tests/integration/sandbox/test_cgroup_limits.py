@@ -164,8 +164,11 @@ async def test_memory_figures_are_reported(isolation: Isolation, code: Path) -> 
         assert await sandbox.stdout.readline() == b"ok\n"
         memory = sandbox.memory()
         assert memory is not None and memory.peak is not None
-        assert memory.current >= 32 * 2**20
-        assert memory.peak >= memory.current
+        # The high-water mark holds the 32 MiB; what is charged now can be lower (a CI
+        # run saw 7 MiB current against a 39 MiB peak, the host having reclaimed pages).
+        assert memory.peak >= 32 * 2**20
+        assert 0 < memory.current <= memory.peak
+        assert (sandbox.peak_memory() or 0) >= memory.peak
         assert sandbox.oom_kills() == 0
         await sandbox.close()
         assert sandbox.memory() is None
