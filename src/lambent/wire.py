@@ -54,6 +54,8 @@ class Request:
     trailers: dict[str, str]
     #: What followed ``?`` in the request target, as received.
     query: str = ""
+    #: What the handler's :meth:`Handler.expect` returned with the body limit.
+    route: object = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +68,11 @@ class Response:
 class Handler(Protocol):
     """What a listener plugs into each connection."""
 
-    def body_limit(self, method: str, path: str, query: str, headers: dict[str, str]) -> int:
-        """How many body bytes to keep for this request; the rest is counted and dropped."""
+    def expect(
+        self, method: str, path: str, query: str, headers: dict[str, str]
+    ) -> tuple[int, object]:
+        """Decided once the head is in: how many body bytes to keep (the rest is counted
+        and dropped), and whatever the handler wants back as :attr:`Request.route`."""
         ...
 
     def handle(self, request: Request, connection: Connection) -> Response | None:
@@ -109,8 +114,11 @@ class Connection(asyncio.Protocol):
         "_keep_alive",
         "_limit",
         "_parser",
+        "_path",
         "_paused",
+        "_query",
         "_queue",
+        "_route",
         "_trailers",
         "_transport",
         "_url",
@@ -126,6 +134,7 @@ class Connection(asyncio.Protocol):
         self._keep_alive = True
         self._paused = False
         self.closed = False
+        self._route: object = None
         self._reset_message()
 
     # -- asyncio.Protocol ----------------------------------------------------------------
@@ -165,8 +174,10 @@ class Connection(asyncio.Protocol):
     def on_headers_complete(self) -> None:
         self._headers_done = True
         method = self._parser.get_method().decode("ascii")
-        path, query = self._target()
-        self._limit = self._handler.body_limit(method, path, query, self._headers)
+        self._path, _, self._query = self._url.decode("latin-1").partition("?")
+        self._limit, self._route = self._handler.expect(
+            method, self._path, self._query, self._headers
+        )
         if self._headers.get("expect", "").lower() == "100-continue" and self._transport:
             self._transport.write(_CONTINUE)
 
@@ -177,15 +188,15 @@ class Connection(asyncio.Protocol):
         self._body_size += len(body)
 
     def on_message_complete(self) -> None:
-        path, query = self._target()
         request = Request(
             method=self._parser.get_method().decode("ascii"),
-            path=path,
+            path=self._path,
             headers=self._headers,
             body=b"".join(self._body),
             body_size=self._body_size,
             trailers=self._trailers,
-            query=query,
+            query=self._query,
+            route=self._route,
         )
         self._queue.append((request, self._parser.should_keep_alive()))
         if self._busy is None:
@@ -231,11 +242,6 @@ class Connection(asyncio.Protocol):
             self.closed = True
             transport.close()
 
-    def _target(self) -> tuple[str, str]:
-        """The path and the query of the request target."""
-        path, _, query = self._url.decode("latin-1").partition("?")
-        return path, query
-
     def _count_head(self, size: int) -> None:
         self._head_bytes += size
         if self._head_bytes > _MAX_HEAD_BYTES:
@@ -250,6 +256,9 @@ class Connection(asyncio.Protocol):
         self._body: list[bytes] = []
         self._body_size = 0
         self._limit = 0
+        self._path = ""
+        self._query = ""
+        self._route = None
 
     def _fail(self) -> None:
         if self._transport is not None and not self.closed:

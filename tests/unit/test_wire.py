@@ -37,8 +37,10 @@ class Recorder:
         self.defer = defer
         self.gone: list[Connection] = []
 
-    def body_limit(self, method: str, path: str, query: str, headers: dict[str, str]) -> int:
-        return self.limit
+    def expect(
+        self, method: str, path: str, query: str, headers: dict[str, str]
+    ) -> tuple[int, object]:
+        return self.limit, f"{method} {path}"
 
     def handle(self, request: Request, connection: Connection) -> Response | None:
         self.requests.append(request)
@@ -71,6 +73,7 @@ def test_request_is_parsed_with_lower_case_headers_and_the_query_apart() -> None
         3,
     )
     assert request.query == "x=1"
+    assert request.route == "POST /a/b"  # what expect() decided from the head
     assert request.headers["x-thing"] == "Value"
     assert transport.data == (b"HTTP/1.1 200 OK\r\nX-Seen: 1\r\nContent-Length: 4\r\n\r\n/a/b")
     assert not transport.closed

@@ -12,13 +12,15 @@ import asyncio
 import email.utils
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import cast
 from urllib.parse import parse_qs
 
 from lambent.protocol.http import HttpRequest, RawHandler
 from lambent.protocol.jsonproto import JsonService
 from lambent.protocol.restjson import RestJsonService
-from lambent.protocol.router import Match
 from lambent.protocol.serialize import HttpResponse, serialize_error
 from lambent.wire import Connection, Request, Response
 
@@ -28,8 +30,24 @@ log = logging.getLogger(__name__)
 _JSON_REQUEST_MAX = 2 * 1024 * 1024
 #: Paths outside the models take no large bodies.
 _RAW_REQUEST_MAX = 1024 * 1024
-_TOO_LARGE = HttpResponse(status=413)
 _FAILED = Response(500, b"Internal Server Error\n", (("Content-Type", "text/plain"),))
+
+
+def _payload_too_large() -> HttpResponse:
+    return HttpResponse(status=413)
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """Who answers a request, decided from its head (body still to come)."""
+
+    #: The request without its body.
+    head: HttpRequest
+    #: Body bytes the one answering accepts.
+    limit: int
+    answer: Callable[[HttpRequest], Awaitable[HttpResponse]]
+    #: The answer when the body is over ``limit``.
+    too_large: Callable[[], HttpResponse] = _payload_too_large
 
 
 class _Clock:
@@ -80,15 +98,12 @@ class FrontDoor:
 
     # -- lambent.wire.Handler ------------------------------------------------------------
 
-    def body_limit(self, method: str, path: str, query: str, headers: dict[str, str]) -> int:
-        head = HttpRequest(method, path, _query(query), headers, b"", "")
-        target = self._json_api(head)
-        if target is not None:
-            return _JSON_REQUEST_MAX
-        if self._raw_route(path) is not None:
-            return _RAW_REQUEST_MAX
-        match = self._lambda.route(head)
-        return _RAW_REQUEST_MAX if match is None else self._lambda.body_limit(match.operation)
+    def expect(
+        self, method: str, path: str, query: str, headers: dict[str, str]
+    ) -> tuple[int, object]:
+        """Who answers the request, decided once from its head: the body limit is theirs."""
+        route = self._route(HttpRequest(method, path, _query(query), headers, b"", ""))
+        return route.limit, route
 
     def handle(self, request: Request, connection: Connection) -> None:
         task = asyncio.get_running_loop().create_task(self._serve(request, connection))
@@ -101,19 +116,42 @@ class FrontDoor:
 
     # -- answering -----------------------------------------------------------------------
 
-    async def _serve(self, request: Request, connection: Connection) -> None:
-        headers = request.headers
-        host = headers.get("host", "")
-        head = HttpRequest(
-            request.method,
-            request.path,
-            _query(request.query),
-            headers,
-            request.body,
-            f"http://{host}",
+    def _route(self, head: HttpRequest) -> _Route:
+        json_api = next((api for api in self._json if api.accepts(head)), None)
+        if json_api is not None:
+            return _Route(head, _JSON_REQUEST_MAX, json_api.handle)
+        path = head.raw_path
+        raw = next((h for prefix, h in self._raw.items() if path.startswith(prefix)), None)
+        if raw is not None:
+            return _Route(head, _RAW_REQUEST_MAX, raw)
+        match = self._lambda.route(head)
+        if match is None:
+            return _Route(head, _RAW_REQUEST_MAX, partial(self._lambda.handle, match=None))
+        operation = match.operation
+        return _Route(
+            head,
+            self._lambda.body_limit(operation),
+            partial(self._lambda.handle, match=match),
+            lambda: serialize_error(self._lambda.model, self._lambda.too_large(operation)),
         )
+
+    async def _serve(self, request: Request, connection: Connection) -> None:
+        route = cast(_Route, request.route)
+        head = route.head
         try:
-            response = await self._respond(head, request.body_size)
+            if request.body_size > route.limit:
+                response = route.too_large()
+            else:
+                response = await route.answer(
+                    HttpRequest(
+                        head.method,
+                        head.raw_path,
+                        head.query,
+                        head.headers,
+                        request.body,
+                        f"http://{head.headers.get('host', '')}",
+                    )
+                )
         except Exception:
             log.exception("%s %s failed", request.method, request.path)
             connection.respond(_FAILED)
@@ -129,32 +167,6 @@ class FrontDoor:
                 ),
             )
         )
-
-    async def _respond(self, head: HttpRequest, body_size: int) -> HttpResponse:
-        """Whoever answers ``head``, within that one's body limit."""
-        target = self._json_api(head)
-        if target is not None:
-            if body_size > _JSON_REQUEST_MAX:
-                return _TOO_LARGE
-            return await target.handle(head)
-        raw = self._raw_route(head.raw_path)
-        if raw is not None:
-            if body_size > _RAW_REQUEST_MAX:
-                return _TOO_LARGE
-            return await raw(head)
-        match: Match | None = self._lambda.route(head)
-        if match is None:
-            if body_size > _RAW_REQUEST_MAX:
-                return _TOO_LARGE
-        elif body_size > self._lambda.body_limit(match.operation):
-            return serialize_error(self._lambda.model, self._lambda.too_large(match.operation))
-        return await self._lambda.handle(head, match)
-
-    def _json_api(self, head: HttpRequest) -> JsonService | None:
-        return next((api for api in self._json if api.accepts(head)), None)
-
-    def _raw_route(self, path: str) -> RawHandler | None:
-        return next((h for prefix, h in self._raw.items() if path.startswith(prefix)), None)
 
 
 def _query(query: str) -> dict[str, list[str]]:

@@ -45,8 +45,10 @@ class _Router:
         self._lifecycle = lifecycle
         self.connections: set[Connection] = set()
 
-    def body_limit(self, method: str, path: str, query: str, headers: dict[str, str]) -> int:
-        return self._runtime.body_limit(headers)
+    def expect(
+        self, method: str, path: str, query: str, headers: dict[str, str]
+    ) -> tuple[int, object]:
+        return self._runtime.body_limit(headers), None
 
     def handle(self, request: Request, connection: Connection) -> Response | None:
         path = request.path
