@@ -1,9 +1,9 @@
 """Invoke: warm overhead (keep-alive, trivial handler) and cold start to first response.
 
-Python cold starts are measured three ways: one at a time (a function's first invocation,
-as they come on a server: each takes a spare environment, replaced before the next),
-``_burst`` (20 back to back: beyond the spares they start afresh), and ``_fresh`` (a
-server with ``--spare-environments 0``: every one starts bwrap and an interpreter).
+Cold starts are measured one at a time (a function's first invocation, as they come on a
+server: each takes a spare environment, replaced before the next) and ``_fresh`` (a
+server with ``--spare-environments 0``: every one starts bwrap and a runtime); Python's
+also ``_burst`` (20 back to back: beyond the spares they start afresh).
 """
 
 from __future__ import annotations
@@ -151,12 +151,12 @@ def cold(
     return summary(samples)
 
 
-def cold_python_fresh() -> dict[str, float]:
-    """The same as ``cold_start_python`` on a server without spare environments."""
+def cold_fresh(runtime: str, handler: str, code: bytes) -> dict[str, float]:
+    """The same as ``cold`` on a server without spare environments."""
     with tempfile.TemporaryDirectory() as tmp:
         server = LambentProcess(Path(tmp) / "data", "--spare-environments", "0").start()
         try:
-            return cold(server, "python3.12", "app.handler", PYTHON_HELLO, "py", COLD_PACE_S)
+            return cold(server, runtime, handler, code, "fresh", COLD_PACE_S)
         finally:
             server.stop()
 
@@ -176,9 +176,11 @@ def run(server: LambentProcess) -> dict[str, Any]:
     results.update(warm(server, "python3.11"))
     results.update(throughput(server))
     python = ("python3.12", "app.handler", PYTHON_HELLO)
+    node = ("nodejs20.x", "index.handler", NODE_HELLO)
     results["cold_start_python"] = cold(server, *python, "py", COLD_PACE_S)
-    results["cold_start_python_fresh"] = cold_python_fresh()
-    results["cold_start_nodejs"] = cold(server, "nodejs20.x", "index.handler", NODE_HELLO, "node")
+    results["cold_start_python_fresh"] = cold_fresh(*python)
+    results["cold_start_nodejs"] = cold(server, *node, "node", COLD_PACE_S)
+    results["cold_start_nodejs_fresh"] = cold_fresh(*node)
     results["cold_start_python_burst"] = cold(server, *python, "py-burst")
     time.sleep(1)  # the spares the burst took are replaced: not while timing the baseline
     results["bare_python_start"] = bare_python()

@@ -118,8 +118,9 @@ def main() -> None:
     default=SPARE_ENVIRONMENTS,
     show_default=True,
     envvar="LAMBENT_SPARE_ENVIRONMENTS",
-    help="Sandboxes per Python version started ahead, runtime already loaded, for cold "
-    "starts to take (needs root and bwrap); 0 starts every environment afresh.",
+    help="Sandboxes per Python version and per Node.js started ahead, runtime already "
+    "loaded, for cold starts to take (needs root and bwrap); 0 starts every environment "
+    "afresh.",
 )
 @_RUNTIMES_DIR
 def server(

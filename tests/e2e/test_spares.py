@@ -1,8 +1,8 @@
-"""Python cold starts from spare environments behave exactly as fresh ones.
+"""Python and Node.js cold starts from spare environments behave exactly as fresh ones.
 
 Two servers, one with ``--spare-environments`` (cold starts take a spare sandbox whose
 runtime client is already imported) and one with 0 (every cold start starts bwrap and
-an interpreter): the same functions must answer the same, to the byte where nothing
+a runtime): the same functions must answer the same, to the byte where nothing
 per-environment is involved: context, environment variables, function errors, init
 errors, timeouts, the memory limit, the log format, the JSON encoder's per-runtime
 options. Each comparison also checks that the spare server did take a spare.
@@ -37,8 +37,8 @@ FRESH = "fresh"
 #: A cold start waits this long first, so that the spare server has replaced the spares
 #: the previous ones took (~0.1 s each): each comparison is then spare against fresh.
 _SETTLE_S = 0.3
-#: What the spare server logs when a Python cold start found no spare ready.
-_NO_SPARE = re.compile(r"cold start without a spare environment: no python[\d.]+ spare")
+#: What the spare server logs when a cold start found no spare ready.
+_NO_SPARE = re.compile(r"cold start without a spare environment: no (python|nodejs)[\d.x]+ spare")
 
 #: Tells whether it runs in a spare's sandbox (its cgroup is named after the spare).
 WHERE = "\ndef _spare():\n    return 'lambent-spare-' in open('/proc/self/cgroup').read()\n"
@@ -88,9 +88,9 @@ def on_both(
 def test_both_servers_say_how_they_start_environments(
     servers: dict[str, LambentProcess],
 ) -> None:
-    assert "cold starts: Python cold starts take one of 2 spare environments per interpreter" in (
-        server_log(servers[SPARES])
-    )
+    said = server_log(servers[SPARES])
+    assert "cold starts: cold starts take one of 2 spare environments per runtime (python" in said
+    assert re.search(r"cold starts: .*, nodejs\d+\.x\), started ahead", said)
     assert (
         "cold starts: every cold start starts a new sandbox and runtime "
         "(spare environments are off: --spare-environments 0)"
@@ -251,3 +251,134 @@ def test_process_isolation_says_it_has_no_spares(tmp_path: Path) -> None:
         assert invoke(client, name)[1] == "plain"
     finally:
         assert server.stop() == 0
+
+
+#: A Node.js function that reports what a runtime started for it can see.
+NODE_INTROSPECT = """
+const fs = require('fs');
+const entries = (text) => text.split('\\0').filter(Boolean);
+exports.handler = async (event, context) => {
+  console.log('hello from node');
+  return {
+    spare: fs.readFileSync('/proc/self/cgroup', 'utf8').includes('lambent-spare-'),
+    env: { ...process.env },
+    environ: entries(fs.readFileSync('/proc/self/environ', 'utf8')).sort(),
+    cmdline: entries(fs.readFileSync('/proc/self/cmdline', 'utf8')),
+    argv: process.argv,
+    execArgv: process.execArgv,
+    cwd: process.cwd(),
+    epoch: new Date(0).toString(),
+    stackTraceLimit: Error.stackTraceLimit,
+    paths: module.paths,
+    context: {
+      functionName: context.functionName,
+      memoryLimitInMB: context.memoryLimitInMB,
+      functionVersion: context.functionVersion,
+      remaining: Math.floor(context.getRemainingTimeInMillis() / 1000),
+    },
+  };
+};
+"""
+#: Per environment or per invocation: never the same on both servers.
+_NODE_OWN = ("AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "_X_AMZN_TRACE_ID")
+
+
+def _node_comparable(body: dict[str, Any]) -> dict[str, Any]:
+    name = body["context"]["functionName"]
+    for key in _NODE_OWN:
+        body["env"].pop(key, None)
+    body["env"] = {k: v.replace(name, "FN") for k, v in body["env"].items()}
+    body["environ"] = [
+        entry.replace(name, "FN") for entry in body["environ"] if not entry.startswith(_NODE_OWN)
+    ]
+    body["context"]["functionName"] = "FN"
+    return body
+
+
+def test_nodejs_context_and_environment_are_the_same(servers: dict[str, LambentProcess]) -> None:
+    """The environment (``process.env`` and what ``/proc/<pid>/environ`` shows), the
+    command line, the working directory, the time zone and module paths."""
+    variables = {"MY_SETTING": "mine", "TZ": "America/New_York"}
+    results = on_both(
+        servers,
+        {"index.js": NODE_INTROSPECT},
+        handler="index.handler",
+        runtime="nodejs20.x",
+        MemorySize=256,
+        Timeout=7,
+        Environment={"Variables": variables},
+    )
+    bodies = {kind: _node_comparable(answer.body) for kind, answer in results.items()}
+    assert (bodies[SPARES].pop("spare"), bodies[FRESH].pop("spare")) == (True, False)
+    assert bodies[SPARES] == bodies[FRESH]
+    assert bodies[SPARES]["env"]["MY_SETTING"] == "mine"
+    assert "LAMBENT_SPARE_CHANNEL" not in bodies[SPARES]["env"]
+    assert bodies[SPARES]["cwd"] == "/var/task"
+    assert bodies[SPARES]["cmdline"][1:] == ["/var/runtime/index.mjs"]
+    assert "GMT-0500" in bodies[SPARES]["epoch"]
+    for answer in results.values():
+        assert "hello from node" in tail(answer.response)
+
+
+@pytest.mark.parametrize(
+    ("files", "handler"),
+    [
+        pytest.param({"index.js": "x = 1;\n"}, "missing.handler", id="import-module-error"),
+        pytest.param({"index.js": "x = 1;\n"}, "index.nothere", id="handler-not-found"),
+        pytest.param({"index.mjs": "export const = 1;\n"}, "index.handler", id="syntax"),
+        pytest.param(
+            {"index.js": "throw new TypeError('at import');\n"}, "index.handler", id="raises"
+        ),
+        pytest.param(
+            {"index.mjs": "export const handler = async () => { throw new RangeError('in'); };\n"},
+            "index.handler",
+            id="handler-raises",
+        ),
+    ],
+)
+def test_nodejs_errors_are_the_same(
+    servers: dict[str, LambentProcess], files: dict[str, str], handler: str
+) -> None:
+    """Stack traces included: the runtime's own frames are the same file and line."""
+    results = on_both(servers, files, handler=handler, runtime="nodejs20.x")
+    for answer in results.values():
+        assert answer.response["FunctionError"] == "Unhandled"
+    assert results[SPARES].body == results[FRESH].body
+    assert results[SPARES].body["errorType"] in {
+        "Runtime.ImportModuleError",
+        "Runtime.HandlerNotFound",
+        "Runtime.UserCodeSyntaxError",
+        "TypeError",
+        "RangeError",
+    }
+
+
+def test_nodejs_memory_limit_is_the_functions(servers: dict[str, LambentProcess]) -> None:
+    code = (
+        "exports.handler = async (event) => {\n"
+        "  const hog = Buffer.alloc(event.mb * 1024 * 1024, 1);\n"
+        "  return hog.length / (1024 * 1024);\n};\n"
+    )
+    config = {"handler": "index.handler", "runtime": "nodejs20.x", "Timeout": 30}
+    results = on_both(servers, {"index.js": code}, {"mb": 150}, MemorySize=256, **config)
+    assert {kind: answer.body for kind, answer in results.items()} == {SPARES: 150, FRESH: 150}
+    results = on_both(servers, {"index.js": code}, {"mb": 300}, MemorySize=128, **config)
+    for answer in results.values():
+        assert answer.body["errorType"] == "Runtime.OutOfMemory"
+        assert answer.response["FunctionError"] == "Unhandled"
+
+
+def test_nodejs_options_start_afresh(servers: dict[str, LambentProcess]) -> None:
+    """``NODE_OPTIONS`` is read as Node starts: such a function cannot take a spare."""
+    results = on_both(
+        servers,
+        {"index.js": NODE_INTROSPECT},
+        handler="index.handler",
+        runtime="nodejs20.x",
+        Environment={"Variables": {"NODE_OPTIONS": "--stack-trace-limit=3"}},
+    )
+    for answer in results.values():
+        assert (answer.body["spare"], answer.body["stackTraceLimit"]) == (False, 3)
+    assert "the environment sets NODE_OPTIONS, which is read as the runtime starts" in (
+        server_log(servers[SPARES])
+    )

@@ -6,7 +6,7 @@ from lambent.environments.invocation import Request
 from lambent.environments.manager import Census, Environments, ProvisionedState, Target
 from lambent.environments.outcome import Result
 from lambent.environments.pool import Admit
-from lambent.environments.spares import PythonSpares
+from lambent.environments.spares import Spares
 
 __all__ = [
     "Admit",
@@ -15,9 +15,9 @@ __all__ = [
     "Environment",
     "Environments",
     "ProvisionedState",
-    "PythonSpares",
     "Request",
     "Result",
+    "Spares",
     "State",
     "Target",
 ]

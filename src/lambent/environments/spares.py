@@ -1,20 +1,21 @@
-"""Spare Python environments: sandboxes started ahead of time whose runtime has done its
-imports, taken by cold starts instead of starting a sandbox and an interpreter.
+"""Spare environments: sandboxes started ahead of time whose runtime has done its start-up
+and imports, taken by cold starts instead of starting a sandbox and a runtime.
 
 A cold start of a Python function otherwise spends ~70 ms before its handler is loaded:
-bubblewrap and the cgroup (~5-9 ms), the interpreter and awslambdaric's imports (~50 ms).
-A spare has done all of that before the function was known (see
-``lambent.runtimes.python_spare`` for its stub and ``lambent.sandbox.spare`` for how a
-sandbox is taken); taking one costs ~1 ms here (mounts, limits, one message) and ~3 ms
-in the stub, which imports the client's own modules and the handler with the function's
-environment. Measured: ~8 ms from Invoke to answer, against ~70 (``make bench``).
+bubblewrap and the cgroup (~5-9 ms), the interpreter and awslambdaric's imports (~50 ms);
+one of a Node.js function about as long (Node's own start is ~60 ms here). A spare has
+done all of that before the function was known (see ``lambent.runtimes.spare`` for what
+runs in it and ``lambent.sandbox.spare`` for how a sandbox is taken); taking one costs
+~1 ms here (mounts, limits, one message), then the runtime takes the function's
+environment and loads its handler. Measured: ~8 ms from Invoke to answer (``make bench``).
 
-A few spares wait per interpreter (``--spare-environments``); each one taken is replaced
-in the background. A spare serves one function, once. Whatever a spare cannot do exactly
-as a fresh start would, the launcher does the slow way, and says so in the server's log:
-no spare ready, an environment that sets what the interpreter reads at start-up
-(``PYTHON*``, ``LD_*``, locale), a function that ships its own copy of a module the spare
-has imported, extensions (started before the runtime, by a shell), or a failure.
+A few spares wait per runtime installation (``--spare-environments``); each one taken is
+replaced in the background. A spare serves one function, once. Whatever a spare cannot do
+exactly as a fresh start would, the launcher does the slow way, and says so in the
+server's log: no spare ready, an environment that sets what the runtime reads at start-up
+(``PYTHON*``, ``NODE_*``, ``LD_*``, locale), a Python function that ships its own copy of
+a module the spare has imported, extensions (started before the runtime, by a shell), or
+a failure.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from typing import Final
 
 from lambent.environments.launch import Identity, launch
 from lambent.environments.layout import Layout
-from lambent.runtimes import RuntimeRegistry
-from lambent.runtimes.python_spare import (
+from lambent.runtimes import Language, RuntimeRegistry
+from lambent.runtimes.spare import (
+    CHANNEL_VARIABLE,
     ENVIRON_ROOM,
     ROOM_VARIABLE,
     Ready,
@@ -60,48 +62,72 @@ from lambent.sandbox import (
 
 log = logging.getLogger(__name__)
 
-#: A spare's stub runs at a low CPU weight (see ``_SPARE_MEMORY_MIB``): give it time.
+#: A spare's runtime starts at a low CPU weight (see ``_SPARE_MEMORY_MIB``): give it time.
 _READY_TIMEOUT_S: Final = 30.0
-#: Spares of an interpreter that failed this many times in a row are not started again.
+#: Spares of a runtime that failed this many times in a row are not started again.
 _MAX_FAILURES: Final = 3
 #: A replacement starts this long after a spare was taken, so that on a busy machine the
 #: cold start that took it gets the CPU first.
 _REFILL_DELAY_S: Final = 0.05
 #: Cold starts without a spare are logged at INFO at most this often per reason.
 _REPORT_EVERY_S: Final = 60.0
-#: A waiting spare's memory limit: the stub needs ~15 MiB, and the CPU weight follows
-#: memory, so warming spares yield to running functions.
+#: A waiting spare's memory limit: Python's stub needs ~15 MiB, Node.js ~45, and the CPU
+#: weight follows memory, so warming spares yield to running functions.
 _SPARE_MEMORY_MIB: Final = 128
 #: Lambda's default ``EphemeralStorage``; another size is set when the spare is taken.
 _SPARE_TMP_MIB: Final = 512
-_CLIENT_ARGS: Final = ("-m", "awslambdaric")
-#: Variables the interpreter, the C library or OpenSSL read as the process starts: a
-#: function that sets one differently from the spare's start-up environment starts afresh.
-_STARTUP_PREFIXES: Final = ("PYTHON", "LD_", "LC_", "MALLOC_", "OPENSSL_", "GLIBC_")
-_STARTUP_NAMES: Final = frozenset({"LANG", "LANGUAGE"})
+#: Variables a runtime, the C library or OpenSSL read as the process starts: a function
+#: that sets one differently from the spare's start-up environment starts afresh.
+_STARTUP_PREFIXES: Final = {
+    Language.PYTHON: ("PYTHON", "LD_", "LC_", "MALLOC_", "OPENSSL_", "GLIBC_"),
+    # HOME: Node's module resolution adds ~/.node_modules as it starts.
+    Language.NODEJS: ("NODE_", "UV_", "LD_", "LC_", "MALLOC_", "OPENSSL_", "SSL_CERT_", "GLIBC_"),
+}
+_STARTUP_NAMES: Final = {
+    Language.PYTHON: frozenset({"LANG", "LANGUAGE"}),
+    Language.NODEJS: frozenset({"LANG", "LANGUAGE", "HOME", "ICU_DATA"}),
+}
 
 
-def read_at_startup(name: str) -> bool:
-    return name in _STARTUP_NAMES or name.startswith(_STARTUP_PREFIXES)
+def read_at_startup(language: Language, name: str) -> bool:
+    return name in _STARTUP_NAMES[language] or name.startswith(_STARTUP_PREFIXES[language])
 
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """What every spare of one interpreter starts with: what a function's spec on that
-    interpreter has too, except for the function's own parts."""
+    """What every spare of one runtime installation starts with: what a function's spec
+    on that runtime has too, except for the function's own parts."""
 
     label: str
+    language: Language
+    #: Python's (major, minor); Node.js's (major, 0).
     version: tuple[int, int]
-    executable: str
+    #: A fresh start's argv, but for the handler when the runtime takes it as an argument.
+    fresh: tuple[str, ...]
     binds: tuple[Bind, ...]
     #: The variables read at start-up, as a function's environment has them by default.
     startup_env: Mapping[str, str]
 
+    @property
+    def executable(self) -> str:
+        return self.fresh[0]
+
+    @property
+    def handler_in_argv(self) -> bool:
+        """Python's client takes the handler as its argument; Node's reads ``_HANDLER``."""
+        return self.language is Language.PYTHON
+
     def spec(self, channel_fd: int) -> SandboxSpec:
+        env = {**self.startup_env, ROOM_VARIABLE: "." * ENVIRON_ROOM}
+        if self.language is Language.PYTHON:
+            argv = boot_argv(self.executable, channel_fd)
+        else:  # Node.js: our runtime, as a fresh start runs it, waits on the channel
+            argv = self.fresh
+            env[CHANNEL_VARIABLE] = str(channel_fd)
         return SandboxSpec(
             name=f"lambent-spare-{uuid.uuid4().hex[:16]}",
-            argv=boot_argv(self.executable, channel_fd),
-            env={**self.startup_env, ROOM_VARIABLE: "." * ENVIRON_ROOM},
+            argv=argv,
+            env=env,
             code_dir=None,  # an empty /var/task until a function takes it
             memory_mib=_SPARE_MEMORY_MIB,
             tmp_mib=_SPARE_TMP_MIB,
@@ -109,11 +135,35 @@ class Template:
             pass_fds=(channel_fd,),
         )
 
+    def greeting(self) -> bytes:
+        """The first frame on the channel: Python's stub, which its interpreter runs."""
+        return stub_source() if self.language is Language.PYTHON else b""
 
-def python_template(runtimes: RuntimeRegistry, version: tuple[int, int]) -> Template:
-    """The template for one interpreter, from what ``launch`` gives any function on it
+    def handler(self, spec: SandboxSpec) -> str | None:
+        """The handler of a spec a spare of this template could become; else None."""
+        prefix = self.fresh
+        if spec.argv[: len(prefix)] != prefix or spec.code_dir is None:
+            return None
+        if self.handler_in_argv:
+            return spec.argv[-1] if len(spec.argv) == len(prefix) + 1 else None
+        return spec.env.get("_HANDLER", "") if len(spec.argv) == len(prefix) else None
+
+    def shadowing_places(self, spec: SandboxSpec) -> list[Path]:
+        """Where a function's own modules could shadow those the spare imported: Python's
+        code and layer paths; none for Node.js, whose runtime imports by absolute path."""
+        if self.language is not Language.PYTHON or spec.code_dir is None:
+            return []
+        major, minor = self.version
+        places = [spec.code_dir]
+        if spec.opt_dir is not None:
+            python = spec.opt_dir / "python"
+            places += [python / "lib" / f"python{major}.{minor}" / "site-packages", python]
+        return places
+
+
+def template(runtimes: RuntimeRegistry, label: str) -> Template:
+    """The template for one runtime, from what ``launch`` gives any function on it
     (and the mounts the environment manager adds: a mismatch shows when taking a spare)."""
-    label = f"python{version[0]}.{version[1]}"
     choice = runtimes.choose(label)
     assert choice.installation is not None and choice.runtime_dir is not None
     layout = Layout.sandboxed()
@@ -127,24 +177,35 @@ def python_template(runtimes: RuntimeRegistry, version: tuple[int, int]) -> Temp
     started = launch(
         nobody, choice, layout, {}, code=Path(TASK_DIR), opt=None, runtime_api="", credentials={}
     )
-    startup_env = {k: v for k, v in started.env.items() if read_at_startup(k)}
-    return Template(label, version, started.argv[0], tuple(binds), startup_env)
+    language = choice.language
+    startup_env = {k: v for k, v in started.env.items() if read_at_startup(language, k)}
+    version = choice.installation.version
+    fresh = started.argv[:-1] if language is Language.PYTHON else started.argv
+    return Template(label, language, (version[0], version[1]), fresh, tuple(binds), startup_env)
+
+
+def templates(runtimes: RuntimeRegistry) -> list[Template]:
+    """One per Python interpreter with the runtime client, and one for Node.js."""
+    labels = [f"python{major}.{minor}" for major, minor in runtimes.python_versions]
+    if runtimes.nodejs_version is not None:
+        labels.append(f"nodejs{runtimes.nodejs_version}.x")
+    return [template(runtimes, label) for label in labels]
 
 
 @dataclass(slots=True)
-class _Interpreter:
+class _Runtime:
     template: Template
     ready: deque[Spare] = field(default_factory=deque)
     warming: int = 0
     failures: int = 0
     disabled: str | None = None
-    #: From the stubs' ready messages (the same for every spare of one interpreter).
+    #: From the ready messages (the same for every spare of one runtime).
     modules: frozenset[str] = frozenset()
     environ_room: int = 0
 
 
-class PythonSpares:
-    """Spare sandboxes per Python interpreter; the launcher asks it first (``take``)."""
+class Spares:
+    """Spare sandboxes per runtime installation; the launcher asks it first (``take``)."""
 
     def __init__(
         self,
@@ -156,7 +217,7 @@ class PythonSpares:
         self._launcher = launcher
         self._count = count
         self._injector = injector
-        self._interpreters = {t.executable: _Interpreter(t) for t in templates}
+        self._runtimes = {t.executable: _Runtime(t) for t in templates}
         self._tasks: set[asyncio.Task[None]] = set()
         self._listings: dict[Path, frozenset[str]] = {}
         self._closed = False
@@ -168,8 +229,8 @@ class PythonSpares:
     @classmethod
     async def create(
         cls, launcher: SandboxLauncher, runtimes: RuntimeRegistry, count: int
-    ) -> tuple[PythonSpares | None, str]:
-        """Spares for every Python interpreter, installed in ``launcher`` and starting;
+    ) -> tuple[Spares | None, str]:
+        """Spares for every runtime installation, installed in ``launcher`` and starting;
         or None. Either way, a sentence for the start-up announcement saying which."""
         why_not = _unsupported(launcher, runtimes, count)
         injector = None
@@ -180,41 +241,40 @@ class PythonSpares:
             if injector is not None:
                 injector.close()
             return None, f"every cold start starts a new sandbox and runtime ({why_not})"
-        templates = [python_template(runtimes, v) for v in runtimes.python_versions]
-        spares = cls(launcher, templates, count, injector)
+        chosen = templates(runtimes)
+        spares = cls(launcher, chosen, count, injector)
         spares.start()
-        labels = ", ".join(t.label for t in templates)
+        labels = ", ".join(t.label for t in chosen)
         return spares, (
-            f"Python cold starts take one of {count} spare environments per interpreter "
+            f"cold starts take one of {count} spare environments per runtime "
             f"({labels}), started ahead with the runtime client's imports done"
         )
 
     def start(self) -> None:
         """Start the spares, and have the launcher ask for them from now on."""
         self._launcher.use_spares(self)
-        for interpreter in self._interpreters.values():
-            self._fill(interpreter)
+        for runtime in self._runtimes.values():
+            self._fill(runtime)
 
     async def take(self, spec: SandboxSpec) -> Sandbox | None:
-        interpreter = self._interpreters.get(spec.argv[0])
-        if interpreter is None or spec.argv[1:3] != _CLIENT_ARGS or len(spec.argv) != 4:
-            return None  # not `python -m awslambdaric HANDLER`: another runtime, extensions
-        if spec.code_dir is None:
-            return None
-        if not any(spare.alive for spare in interpreter.ready):
-            if interpreter.disabled is not None:
-                return self._without(f"spares disabled: {interpreter.disabled}", spec)
-            return self._without(f"no {interpreter.template.label} spare was ready", spec)
-        why_not = self._unsuitable(interpreter, spec)
+        runtime = self._runtimes.get(spec.argv[0])
+        handler = None if runtime is None else runtime.template.handler(spec)
+        if runtime is None or handler is None:
+            return None  # not a runtime client's start: a custom runtime, extensions
+        if not any(spare.alive for spare in runtime.ready):
+            if runtime.disabled is not None:
+                return self._without(f"spares disabled: {runtime.disabled}", spec)
+            return self._without(f"no {runtime.template.label} spare was ready", spec)
+        why_not = self._unsuitable(runtime, spec)
         if why_not is not None:
             return self._without(why_not, spec)
-        while interpreter.ready:
-            spare = interpreter.ready.popleft()
-            self._fill(interpreter, _REFILL_DELAY_S)
+        while runtime.ready:
+            spare = runtime.ready.popleft()
+            self._fill(runtime, _REFILL_DELAY_S)
             if not spare.alive:
                 await spare.discard()
                 continue
-            payload = become(spec.env, spec.argv[3], TASK_DIR, (TASK_DIR, OPT_DIR))
+            payload = become(spec.env, handler, TASK_DIR, (TASK_DIR, OPT_DIR))
             try:
                 sandbox = await spare.adopt(spec, payload, self._injector)
             except (SandboxError, CgroupError) as e:
@@ -223,7 +283,7 @@ class PythonSpares:
             self.outcomes["spare"] += 1
             log.debug("%s: cold start from spare %s", spec.name, sandbox.name)
             return sandbox
-        return self._without(f"no {interpreter.template.label} spare was ready", spec)
+        return self._without(f"no {runtime.template.label} spare was ready", spec)
 
     def _without(self, reason: str, spec: SandboxSpec) -> Sandbox | None:
         """Count and log a cold start that does without a spare: at INFO the first time for
@@ -241,23 +301,19 @@ class PythonSpares:
             log.debug("%s: cold start without a spare environment: %s", spec.name, reason)
         return None
 
-    def _unsuitable(self, interpreter: _Interpreter, spec: SandboxSpec) -> str | None:
-        """Why a spare of ``interpreter`` cannot become ``spec`` exactly; None if it can."""
-        template = interpreter.template
+    def _unsuitable(self, runtime: _Runtime, spec: SandboxSpec) -> str | None:
+        """Why a spare of ``runtime`` cannot become ``spec`` exactly; None if it can."""
+        template = runtime.template
         if spec.binds != template.binds:
             return f"the runtime's mounts {spec.binds} are not the spare's {template.binds}"
-        for name in sorted(set(spec.env) | set(template.startup_env)):
-            if read_at_startup(name) and spec.env.get(name) != template.startup_env.get(name):
-                return f"the environment sets {name}, which is read as the interpreter starts"
-        if environ_size(spec.env) > interpreter.environ_room:
+        startup = template.startup_env
+        for name in sorted(set(spec.env) | set(startup)):
+            if read_at_startup(template.language, name) and spec.env.get(name) != startup.get(name):
+                return f"the environment sets {name}, which is read as the runtime starts"
+        if environ_size(spec.env) > runtime.environ_room:
             return "the environment is larger than a spare's room for it"
-        major, minor = template.version
-        places = [spec.code_dir] if spec.code_dir is not None else []
-        if spec.opt_dir is not None:
-            python = spec.opt_dir / "python"
-            places += [python / "lib" / f"python{major}.{minor}" / "site-packages", python]
-        for place in places:
-            shipped = self._listing(place) & interpreter.modules
+        for place in template.shadowing_places(spec):
+            shipped = self._listing(place) & runtime.modules
             if shipped:
                 return f"the function ships its own {min(shipped)}, which a spare has imported"
         return None
@@ -271,69 +327,66 @@ class PythonSpares:
             names = self._listings[directory] = module_names(directory)
         return names
 
-    def _fill(self, interpreter: _Interpreter, delay_s: float = 0.0) -> None:
+    def _fill(self, runtime: _Runtime, delay_s: float = 0.0) -> None:
         """Start spares until ``count`` are ready or warming."""
-        if self._closed or interpreter.disabled is not None:
+        if self._closed or runtime.disabled is not None:
             return
-        while len(interpreter.ready) + interpreter.warming < self._count:
-            interpreter.warming += 1
-            task = asyncio.get_running_loop().create_task(self._warm(interpreter, delay_s))
+        while len(runtime.ready) + runtime.warming < self._count:
+            runtime.warming += 1
+            task = asyncio.get_running_loop().create_task(self._warm(runtime, delay_s))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _warm(self, interpreter: _Interpreter, delay_s: float) -> None:
-        template = interpreter.template
+    async def _warm(self, runtime: _Runtime, delay_s: float) -> None:
+        template = runtime.template
         try:
             if delay_s:
                 await asyncio.sleep(delay_s)
             spare = await Spare.start(
-                self._launcher.start_fresh,
-                template.spec,
-                stub_source(),
+                self._launcher.start_fresh, template.spec, template.greeting()
             )
             ready = Ready.parse(await spare.wait_ready(_READY_TIMEOUT_S))
         except (SandboxError, CgroupError, ValueError, OSError) as e:
-            interpreter.warming -= 1
-            self._failed(interpreter, e)
+            runtime.warming -= 1
+            self._failed(runtime, e)
             return
         except BaseException:
-            interpreter.warming -= 1
+            runtime.warming -= 1
             raise
-        interpreter.warming -= 1
-        interpreter.failures = 0
-        interpreter.modules |= ready.modules
-        interpreter.environ_room = ready.environ_room
+        runtime.warming -= 1
+        runtime.failures = 0
+        runtime.modules |= ready.modules
+        runtime.environ_room = ready.environ_room
         if self._closed:
             await spare.discard()
             return
-        interpreter.ready.append(spare)
-        spare.on_lost(lambda lost: self._lost(interpreter, lost))
+        runtime.ready.append(spare)
+        spare.on_lost(lambda lost: self._lost(runtime, lost))
 
-    def _lost(self, interpreter: _Interpreter, spare: Spare) -> None:
+    def _lost(self, runtime: _Runtime, spare: Spare) -> None:
         """A waiting spare died (killed from outside, out of memory): replace it."""
-        log.warning("a %s spare environment died while waiting", interpreter.template.label)
+        log.warning("a %s spare environment died while waiting", runtime.template.label)
         with contextlib.suppress(ValueError):
-            interpreter.ready.remove(spare)
+            runtime.ready.remove(spare)
         task = asyncio.get_running_loop().create_task(spare.discard())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        self._fill(interpreter, _REFILL_DELAY_S)
+        self._fill(runtime, _REFILL_DELAY_S)
 
-    def _failed(self, interpreter: _Interpreter, error: Exception) -> None:
-        label = interpreter.template.label
-        interpreter.failures += 1
+    def _failed(self, runtime: _Runtime, error: Exception) -> None:
+        label = runtime.template.label
+        runtime.failures += 1
         log.warning("a %s spare environment failed to start: %s", label, error)
-        if interpreter.failures < _MAX_FAILURES:
-            self._fill(interpreter, _REFILL_DELAY_S)
+        if runtime.failures < _MAX_FAILURES:
+            self._fill(runtime, _REFILL_DELAY_S)
             return
-        interpreter.disabled = f"{interpreter.failures} failed to start; the last: {error}"
-        log.error("no more %s spare environments: %s", label, interpreter.disabled)
+        runtime.disabled = f"{runtime.failures} failed to start; the last: {error}"
+        log.error("no more %s spare environments: %s", label, runtime.disabled)
 
     def ready_count(self) -> dict[str, int]:
-        """Spares ready now, per interpreter."""
+        """Spares ready now, per runtime."""
         return {
-            i.template.label: sum(1 for s in i.ready if s.alive)
-            for i in self._interpreters.values()
+            i.template.label: sum(1 for s in i.ready if s.alive) for i in self._runtimes.values()
         }
 
     async def close(self) -> None:
@@ -346,9 +399,9 @@ class PythonSpares:
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
-        for interpreter in self._interpreters.values():
-            while interpreter.ready:
-                await interpreter.ready.popleft().discard()
+        for runtime in self._runtimes.values():
+            while runtime.ready:
+                await runtime.ready.popleft().discard()
         self._injector.close()
 
 
@@ -362,6 +415,6 @@ def _unsupported(launcher: SandboxLauncher, runtimes: RuntimeRegistry, count: in
         return "no spare environments without root: they are set up from outside"
     if isolation.cgroups is None:
         return "no spare environments without cgroups: their limits change when taken"
-    if not runtimes.python_versions:
-        return "no spare environments: no Python interpreter has the runtime client"
+    if not runtimes.python_versions and runtimes.nodejs_version is None:
+        return "no spare environments: no runtime installation was found"
     return None

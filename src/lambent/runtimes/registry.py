@@ -95,6 +95,11 @@ class RuntimeRegistry:
         """The interpreters that have Lambent's runtime client installed, oldest first."""
         return tuple(sorted(self._pythons))
 
+    @property
+    def nodejs_version(self) -> int | None:
+        """The major version of the Node.js installation, if there is one."""
+        return None if self._node is None else self._node.version[0]
+
     def _python_dir(self, version: tuple[int, int]) -> Path:
         return self._runtimes_dir / f"python{version[0]}.{version[1]}"
 

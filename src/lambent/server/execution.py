@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from lambent.domain.clock import system_clock
-from lambent.environments import CodeCache, Environments, PythonSpares
+from lambent.environments import CodeCache, Environments, Spares
 from lambent.invoke import (
     Admission,
     AsyncInvocation,
@@ -60,7 +60,7 @@ async def execution(
         node_installation(),
         strict=settings.strict_runtimes,
     )
-    spares, cold_starts = await PythonSpares.create(launcher, runtimes, settings.spare_environments)
+    spares, cold_starts = await Spares.create(launcher, runtimes, settings.spare_environments)
     log.info("cold starts: %s", cold_starts)
     environments = Environments(
         launcher=launcher,

@@ -10,7 +10,7 @@ from lambent.domain.limits import ASYNC_PAYLOAD_MAX, CONCURRENT_EXECUTIONS
 
 DEFAULT_PORT = 3001  # `sam local start-lambda`'s port, so existing setups keep working
 DEFAULT_ACCOUNT = "000000000000"
-#: Two back-to-back cold starts per interpreter take spares; a spare is replaced ~70 ms later.
+#: Two back-to-back cold starts per runtime take spares; a spare is replaced ~70 ms later.
 SPARE_ENVIRONMENTS = 2
 #: Per function: enough to keep a laptop's cores busy, few enough not to drown it.
 ASYNC_CONCURRENCY = 10
@@ -44,7 +44,7 @@ class Settings:
     strict_runtimes: bool = False
     #: Idle environments are shut down after this many seconds.
     keep_alive_s: float = 300.0
-    #: Sandboxes per Python interpreter started ahead, runtime client imported, for cold
+    #: Sandboxes per runtime installation started ahead, runtime client imported, for cold
     #: starts to take (``lambent.environments.spares``); 0: every cold start starts afresh.
     spare_environments: int = SPARE_ENVIRONMENTS
     #: Variables every function environment gets from the server's own environment

@@ -19,7 +19,8 @@ import pytest
 
 from lambent.environments.launch import Identity, launch
 from lambent.environments.layout import Layout
-from lambent.environments.spares import PythonSpares, Template, python_template
+from lambent.environments.spares import Spares, Template
+from lambent.environments.spares import template as template_of
 from lambent.runtime_api import FunctionMetadata, Invocation, RuntimeApi, Success
 from lambent.runtimes import RuntimeRegistry, python_installations
 from lambent.sandbox import (
@@ -109,7 +110,8 @@ def runtimes() -> RuntimeRegistry:
 
 @pytest.fixture(scope="module")
 def template(runtimes: RuntimeRegistry) -> Template:
-    return python_template(runtimes, runtimes.python_versions[-1])
+    major, minor = runtimes.python_versions[-1]
+    return template_of(runtimes, f"python{major}.{minor}")
 
 
 @pytest.fixture
@@ -205,11 +207,11 @@ async def call(api: RuntimeApi, event: dict[str, Any]) -> Any:
 @asynccontextmanager
 async def spares_of(
     isolation: Isolation, template: Template, count: int = 1
-) -> AsyncIterator[tuple[PythonSpares, SandboxLauncher]]:
+) -> AsyncIterator[tuple[Spares, SandboxLauncher]]:
     launcher = SandboxLauncher(isolation)
     injector = MountInjector()
     assert await injector.probe() is None
-    spares = PythonSpares(launcher, [template], count, injector)
+    spares = Spares(launcher, [template], count, injector)
     spares.start()
     try:
         await ready(spares, template, count)
@@ -219,7 +221,7 @@ async def spares_of(
         await launcher.close()
 
 
-async def ready(spares: PythonSpares, template: Template, count: int) -> None:
+async def ready(spares: Spares, template: Template, count: int) -> None:
     while spares.ready_count()[template.label] < count:  # noqa: ASYNC110 (no event to wait on)
         await asyncio.sleep(0.01)
 
@@ -293,11 +295,11 @@ async def test_a_spare_serves_one_function_once(
         first = await launcher.start(function_spec(template, runtimes, code, "127.0.0.1:9"))
         second = await launcher.start(function_spec(template, runtimes, code, "127.0.0.1:9"))
         assert first.name.startswith("lambent-spare-") and second.name != first.name
-        taken = [s for i in spares._interpreters.values() for s in i.ready]
+        taken = [s for i in spares._runtimes.values() for s in i.ready]
         assert first.name not in {s.sandbox.name for s in taken}
         # Replacements are started in the background.
         await ready(spares, template, 2)
-        spare = spares._interpreters[template.executable].ready[0]
+        spare = spares._runtimes[template.executable].ready[0]
         spec = function_spec(template, runtimes, code, "127.0.0.1:9")
         await spare.adopt(spec, b"{}", spares._injector)
         assert spare.state is SpareState.TAKEN
@@ -342,7 +344,7 @@ async def test_a_spare_that_died_is_not_handed_out(
     bwrap_isolation: Isolation, runtimes: RuntimeRegistry, template: Template, code: Path
 ) -> None:
     async with spares_of(bwrap_isolation, template) as (spares, launcher):
-        dead = spares._interpreters[template.executable].ready[0]
+        dead = spares._runtimes[template.executable].ready[0]
         for pid in dead.sandbox.pids():
             if pid != dead.sandbox.pid:
                 os.kill(pid, 9)
@@ -372,10 +374,10 @@ async def test_spares_that_cannot_start_are_reported_and_cold_starts_go_on(
     broken = dataclasses.replace(template, startup_env={"PYTHONPATH": "/nowhere"})
     launcher = SandboxLauncher(bwrap_isolation)
     injector = MountInjector()
-    spares = PythonSpares(launcher, [broken], 1, injector)
+    spares = Spares(launcher, [broken], 1, injector)
     spares.start()
     try:
-        interpreter = spares._interpreters[broken.executable]
+        interpreter = spares._runtimes[broken.executable]
         while interpreter.disabled is None:  # noqa: ASYNC110 (no event to wait on)
             await asyncio.sleep(0.01)
         assert "No module named 'awslambdaric'" in interpreter.disabled

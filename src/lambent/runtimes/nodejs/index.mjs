@@ -6,14 +6,17 @@
 // Environment: AWS_LAMBDA_RUNTIME_API (host:port of the Runtime API), _HANDLER (used when
 // no HANDLER argument is given), LAMBDA_TASK_ROOT (the function's code, default: the
 // working directory), AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL (logging), and the
-// AWS_LAMBDA_FUNCTION_* variables the context object reports.
+// AWS_LAMBDA_FUNCTION_* variables the context object reports; LAMBENT_SPARE_CHANNEL in a
+// spare environment (spare.mjs).
 
 import { loadHandler } from './loader.mjs';
 import { patchConsole } from './logging.mjs';
 import { RuntimeApiClient } from './rapid.mjs';
 import { Runtime } from './runtime.mjs';
+import { waitForFunction } from './spare.mjs';
 
 const env = process.env;
+waitForFunction(env); // a spare environment's runtime waits here for its function
 if (!env.AWS_LAMBDA_RUNTIME_API) {
   process.stderr.write('AWS_LAMBDA_RUNTIME_API is not set: nothing to serve\n');
   process.exit(1);

@@ -3,7 +3,7 @@
 Runs inside a spare sandbox as the sandbox user, started before its function is known
 (``lambent.environments.spares``), by every interpreter awslambdaric supports (3.9 and
 up): so nothing newer than 3.9 here. Not imported by the server: it is sent to the
-spare's interpreter, which ``BOOT`` (see ``__init__``) makes run it.
+spare's interpreter, which ``BOOT`` (see ``python``) makes run it.
 
 1. Import everything the runtime interface client imports: the interpreter's start-up
    and these imports are most of a cold start. Watch which modules read the environment

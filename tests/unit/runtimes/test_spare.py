@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lambent.runtimes.python_spare import (
+from lambent.runtimes.spare import (
     Ready,
     become,
     boot_argv,
@@ -16,7 +16,7 @@ from lambent.runtimes.python_spare import (
     module_names,
     stub_source,
 )
-from lambent.runtimes.python_spare import stub as stub_module
+from lambent.runtimes.spare import python_stub as stub_module
 
 PACKAGE = "lambent_spare_probe"
 
