@@ -2,6 +2,7 @@
 // reused for every call, so a warm invocation costs two requests on an open socket.
 
 import http from 'node:http';
+import { Http1Connection } from './http1.mjs';
 
 const BASE = '/2018-06-01/runtime';
 const ERROR_TYPE = 'Lambda-Runtime-Function-Error-Type';
@@ -16,6 +17,8 @@ export class RuntimeApiClient {
     this.hostname = address.slice(0, colon);
     this.port = Number(address.slice(colon + 1));
     // One socket: the Runtime API serves one runtime, one request at a time.
+    this.connection = new Http1Connection(this.hostname, this.port);
+    // Streamed responses (chunked, with trailers) go through Node's own client.
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   }
 
@@ -68,25 +71,6 @@ export class RuntimeApiClient {
   }
 
   _request(method, path, body, headers) {
-    return new Promise((resolve, reject) => {
-      if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
-      const request = http.request(
-        { agent: this.agent, hostname: this.hostname, port: this.port, method, path, headers },
-        (response) => {
-          const chunks = [];
-          response.on('data', (chunk) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode,
-              headers: response.headers,
-              body: chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString(),
-            }),
-          );
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
+    return this.connection.request(method, path, headers, body);
   }
 }
