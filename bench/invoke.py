@@ -29,6 +29,8 @@ COLD_ROUNDS = 20
 THROUGHPUT_CLIENTS = (2, 4)
 #: Between cold starts measured one at a time: a spare is replaced in ~0.1 s.
 COLD_PACE_S = 0.25
+#: Sent before a throughput measurement: environments started, and Node's JIT warm.
+THROUGHPUT_WARM_S = 3.0
 
 PYTHON_HELLO = make_zip({"app.py": "def handler(event, context):\n    return 'hello'\n"})
 NODE_HELLO = make_zip({"index.mjs": "export const handler = async (event) => 'hello';\n"})
@@ -110,19 +112,26 @@ def throughput(server: LambentProcess) -> dict[str, Any]:
     """Invocations a second with a trivial handler, ``THROUGHPUT_CLIENTS`` keep-alive
     connections invoking back to back; against DryRun under the same load (the API path
     without an environment). python3.12's runtime client polls for each event from a new
-    thread (awslambdaric does so from 3.12 on); python3.11's does not."""
+    thread (awslambdaric does so from 3.12 on); python3.11's does not; Node.js runs the
+    runtime Lambent ships."""
     client = server.client()
     processes, connections = THROUGHPUT_CLIENTS
     results: dict[str, Any] = {}
-    for runtime in ("python3.12", "python3.11"):
+    for runtime, handler, code in (
+        ("python3.12", "app.handler", PYTHON_HELLO),
+        ("python3.11", "app.handler", PYTHON_HELLO),
+        ("nodejs20.x", "index.handler", NODE_HELLO),
+    ):
         name = f"bench-throughput-{runtime.replace('.', '-')}"
-        _create(client, name, runtime, "app.handler", PYTHON_HELLO)
+        _create(client, name, runtime, handler, code)
         path = f"/2015-03-31/functions/{name}/invocations"
         results[f"throughput_{runtime.replace('.', '_')}"] = rate(
-            server.port, Load(path, b"{}", 200, (), processes, connections)
+            server.port, Load(path, b"{}", 200, (), processes, connections, THROUGHPUT_WARM_S)
         )
     dry = (("X-Amz-Invocation-Type", "DryRun"),)
-    baseline = rate(server.port, Load(path, b"{}", 204, dry, processes, connections))
+    baseline = rate(
+        server.port, Load(path, b"{}", 204, dry, processes, connections, THROUGHPUT_WARM_S)
+    )
     for stats in results.values():
         stats["ratio_vs_dryrun"] = round(stats["per_s"] / baseline["per_s"], 3)
     results["throughput_dryrun"] = baseline
