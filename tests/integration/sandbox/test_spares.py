@@ -19,8 +19,9 @@ import pytest
 
 from lambent.environments.launch import Identity, launch
 from lambent.environments.layout import Layout
-from lambent.environments.spares import Spares, Template
-from lambent.environments.spares import template as template_of
+from lambent.environments.spare_template import Template
+from lambent.environments.spare_template import template as template_of
+from lambent.environments.spares import Spares
 from lambent.runtime_api import FunctionMetadata, Invocation, RuntimeApi, Success
 from lambent.runtimes import RuntimeRegistry, python_installations
 from lambent.sandbox import (
