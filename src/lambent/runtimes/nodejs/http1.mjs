@@ -36,12 +36,9 @@ function dechunk(buffer) {
     const size = parseInt(buffer.toString('latin1', at, eol), 16);
     if (Number.isNaN(size)) throw new Error('Parse Error: bad chunk size');
     if (size === 0) {
+      // The blank line after the trailers: with none, it starts at this chunk's own CRLF.
       const end = buffer.indexOf(HEAD_END, eol);
-      if (end >= 0) return [Buffer.concat(parts), end + 4];
-      // No trailers: "0\r\n\r\n".
-      return buffer.length >= eol + 4 && buffer.toString('latin1', eol, eol + 4) === '\r\n\r\n'
-        ? [Buffer.concat(parts), eol + 4]
-        : undefined;
+      return end < 0 ? undefined : [Buffer.concat(parts), end + 4];
     }
     if (buffer.length < eol + 2 + size + 2) return undefined;
     parts.push(buffer.subarray(eol + 2, eol + 2 + size));
