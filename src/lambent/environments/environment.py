@@ -34,6 +34,7 @@ from lambent.environments.outcome import (
     timed_out_message,
 )
 from lambent.environments.platform_log import Report, iso_now
+from lambent.environments.watch import SandboxExited, Watch
 from lambent.runtime_api import (
     Abandoned,
     FunctionError,
@@ -41,6 +42,7 @@ from lambent.runtime_api import (
     InitError,
     Invocation,
     RuntimeApi,
+    RuntimeApiError,
     ShutdownReason,
 )
 from lambent.sandbox import (
@@ -115,6 +117,7 @@ class Environment:
         self.last_used = time.monotonic()
         #: The sandbox's end, watched once for the environment's whole life.
         self._exited: asyncio.Future[ExitStatus] = asyncio.ensure_future(sandbox.wait())
+        self._watch = Watch(self._exited)
 
     @property
     def state(self) -> State:
@@ -233,26 +236,20 @@ class Environment:
             client_context=request.client_context,
             cognito_identity=request.cognito_identity,
         )
-        answered = self._api.invoke(invocation)
-        exited = self._exited
-        either: set[asyncio.Future[Any]] = {answered, exited}
-        done: set[asyncio.Future[Any]] = set()
-        # The loop's timer may fire a hair early (uvloop counts cached milliseconds).
-        while not done and (left := self.timeout_s - (time.perf_counter() - started)) > 0:
-            done, _ = await asyncio.wait(
-                either, timeout=left + 0.0005, return_when="FIRST_COMPLETED"
-            )
+        try:
+            outcome = await self._watch.wait(self._api.invoke(invocation), started + self.timeout_s)
+        except (SandboxExited, TimeoutError, Abandoned):
+            outcome = None
         duration_ms = (time.perf_counter() - started) * 1000
         status: str | None = None
-        if answered in done and not isinstance(answered.exception(), Abandoned):
-            outcome = answered.result()
+        if outcome is not None:
             if isinstance(outcome, FunctionError):
                 result = Result(outcome.payload, outcome.error_type, outcome.content_type)
             else:
                 result = Result(outcome.payload, None, outcome.content_type)
         else:
-            answered.cancel()
-            if exited in done:
+            exited = self._exited
+            if exited.done() and not exited.cancelled():
                 error_type = self._exit_error_type()
                 message = exited_message(exited.result())
                 status = "error"
@@ -315,15 +312,16 @@ class Environment:
         if self._state is not State.INVOKING:
             return False
         # A runtime killed after its answer never asks again: its exit ends the wait.
-        idle = asyncio.ensure_future(self._api.wait_idle())
-        either: set[asyncio.Future[Any]] = {idle, self._exited}
-        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            await self._watch.wait(self._api.wait_idle())
+            idle = True
+        except (SandboxExited, RuntimeApiError):
+            idle = False
         # END and REPORT close the invoke phase: after the extensions' own work.
         pending, self._pending_report = self._pending_report, None
         if pending is not None:
             await self._write_report(pending)
-        if not idle.done() or idle.exception() is not None:
-            idle.cancel()
+        if not idle:
             await self.close(ShutdownReason.FAILURE)
             return False
         self._enter(State.READY)
@@ -335,15 +333,22 @@ class Environment:
         """Hold the environment still between invocations, as Lambda does: background
         threads and timers do not run until the next event thaws it. Freezing waits
         ``FREEZE_AFTER_S`` of idleness, so back-to-back invocations do not pay a freeze
-        and a thaw each (background work may run that long past an answer)."""
-        if self._sandbox.has_cgroup:
+        and a thaw each (background work may run that long past an answer). One timer at
+        a time, left running across invocations: it looks again when it fires."""
+        if self._sandbox.has_cgroup and self._freeze_timer is None:
             loop = asyncio.get_running_loop()
-            self._freeze_timer = loop.call_later(FREEZE_AFTER_S, self._freeze_now)
+            self._freeze_timer = loop.call_later(FREEZE_AFTER_S, self._freeze_if_idle)
 
-    def _freeze_now(self) -> None:
+    def _freeze_if_idle(self) -> None:
         self._freeze_timer = None
-        if self._state is State.READY:
-            self._freezing = asyncio.get_running_loop().create_task(self._freeze())
+        if self._state is not State.READY:
+            return  # invoking: the end of the invocation arms the timer again
+        idle_s = time.monotonic() - self.last_used
+        if idle_s < FREEZE_AFTER_S:
+            loop = asyncio.get_running_loop()
+            self._freeze_timer = loop.call_later(FREEZE_AFTER_S - idle_s, self._freeze_if_idle)
+            return
+        self._freezing = asyncio.get_running_loop().create_task(self._freeze())
 
     async def _freeze(self) -> None:
         try:
@@ -353,9 +358,6 @@ class Environment:
             log.warning("could not freeze %s; it stays running", self.identity.log_stream)
 
     async def _thaw(self) -> None:
-        if self._freeze_timer is not None:
-            self._freeze_timer.cancel()
-            self._freeze_timer = None
         if self._freezing is not None:
             self._freezing.cancel()
             self._freezing = None
@@ -375,6 +377,9 @@ class Environment:
             await self._write_report(pending)
         was_ready = self._state is State.READY
         self._state = State.DEAD
+        if self._freeze_timer is not None:
+            self._freeze_timer.cancel()
+            self._freeze_timer = None
         with contextlib.suppress(SandboxError):
             await self._thaw()  # SHUTDOWN must reach the extensions
         if was_ready:

@@ -66,6 +66,7 @@ class Lifecycle:
         self._init: InitOutcome | None = None
         self._fatal: ExtensionFailed | None = None
         self._waiters: list[asyncio.Future[None]] = []
+        self._idle_waiters: list[asyncio.Future[None]] = []
 
     # -- the platform's side -------------------------------------------------------------
 
@@ -88,7 +89,7 @@ class Lifecycle:
         self._invocation = invocation
         self._delivered = False
         self.current_id = invocation.request_id
-        self.registry.broadcast(EventType.INVOKE, invoke_event(invocation))
+        self.registry.broadcast(EventType.INVOKE, lambda: invoke_event(invocation))
         waiter = self._runtime_waiter
         if waiter is not None and not waiter.closed:
             self._runtime_waiter = None
@@ -96,22 +97,33 @@ class Lifecycle:
             waiter.respond(reply)
         return outcome
 
-    async def wait_idle(self) -> None:
-        """Wait until the environment can take the next invocation.
+    def wait_idle(self) -> asyncio.Future[None]:
+        """A future done once the environment can take the next invocation.
 
-        Raises :class:`ExtensionFailed` when an extension reported ``exit/error`` (the
-        environment must be reset, as AWS does), :class:`Abandoned` when it went away.
+        It fails with :class:`ExtensionFailed` when an extension reported ``exit/error``
+        (the environment must be reset, as AWS does), :class:`Abandoned` when it went away.
+        A future rather than a coroutine: it is awaited once per invocation, on the hot path.
         """
-        while True:
-            if self._fatal is not None:
-                raise self._fatal
-            if self.phase is Phase.IDLE:
-                return
-            if self.phase is Phase.INIT_FAILED:
-                raise NotReady("initialisation failed")
-            if is_over(self.phase):
-                raise Abandoned(f"environment is {self.phase.value}")
-            await self._wait()
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not self._settle_idle(future):
+            self._idle_waiters.append(future)
+        return future
+
+    def _settle_idle(self, future: asyncio.Future[None]) -> bool:
+        """Complete ``future`` if whether the environment is idle is decided; False if not."""
+        if future.done():
+            return True
+        if self._fatal is not None:
+            future.set_exception(self._fatal)
+        elif self.phase is Phase.IDLE:
+            future.set_result(None)
+        elif self.phase is Phase.INIT_FAILED:
+            future.set_exception(NotReady("initialisation failed"))
+        elif is_over(self.phase):
+            future.set_exception(Abandoned(f"environment is {self.phase.value}"))
+        else:
+            return False
+        return True
 
     def abandon(self) -> None:
         """Give up on the current invocation (a timeout): the environment serves no more.
@@ -342,6 +354,8 @@ class Lifecycle:
         for future in waiters:
             if not future.done():
                 future.set_result(None)
+        if self._idle_waiters:
+            self._idle_waiters = [f for f in self._idle_waiters if not self._settle_idle(f)]
 
 
 def _shutdown_finished(extension: Extension) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from lambent.runtime_api import replies
 from lambent.runtime_api.events import event_reply
@@ -162,9 +162,12 @@ class ExtensionRegistry:
             if extension.subscribed(event)
         )
 
-    def broadcast(self, event: EventType, document: bytes) -> None:
+    def broadcast(self, event: EventType, render: Callable[[], bytes]) -> None:
+        """Hand the event to each extension subscribed to it (rendered only if one is)."""
+        document: bytes | None = None
         for extension in self._by_name.values():
             if extension.subscribed(event):
+                document = render() if document is None else document
                 extension.hand_over(document)
 
     def names(self) -> tuple[str, ...]:

@@ -153,9 +153,9 @@ class RuntimeApi:
         """
         return self._lifecycle.invoke(invocation)
 
-    async def wait_idle(self) -> None:
-        """Wait until the runtime and the ``INVOKE`` extensions have called ``next`` again."""
-        await self._lifecycle.wait_idle()
+    def wait_idle(self) -> asyncio.Future[None]:
+        """Done once the runtime and the ``INVOKE`` extensions have called ``next`` again."""
+        return self._lifecycle.wait_idle()
 
     def abandon(self) -> None:
         """Give up on the environment's invocation (timeout, crash); it takes no more."""

@@ -241,7 +241,7 @@ async def test_init_waits_for_runtime_and_every_extension() -> None:
         # The caller has the response while the extension still works on the event.
         assert await outcome == Success(b"42", None)
         runtime_poll = asyncio.create_task(runtime.request("GET", RUNTIME_NEXT))
-        idle = asyncio.create_task(api.wait_idle())
+        idle = asyncio.ensure_future(api.wait_idle())
         await asyncio.sleep(0.1)
         assert not idle.done()
         assert phase(api) is Phase.FINISHING

@@ -100,7 +100,7 @@ def test_invocation_round_trip_and_the_request_id_rules() -> None:
         assert phase(lifecycle) is Phase.FINISHING
         twice = lifecycle.runtime_result("r1", RuntimeCall.ERROR_RESPONSE, Success(b"y"))
         assert twice.status == 403
-        idle = asyncio.create_task(lifecycle.wait_idle())
+        idle = asyncio.ensure_future(lifecycle.wait_idle())
         await asyncio.sleep(0)
         assert not idle.done()
         lifecycle.runtime_next(runtime.conn)
