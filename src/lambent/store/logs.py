@@ -7,6 +7,7 @@ cursors are keys: a page reads the events strictly after (or before) a cursor.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -198,6 +199,19 @@ def list_streams(
 # Events ---------------------------------------------------------------------------------
 
 
+#: The most rows one INSERT carries (five parameters each: within SQLite's oldest limit of
+#: 999 variables); a batch goes in as statements of 128, 64, ... 1 rows.
+_INSERT_ROWS = 128
+
+
+@functools.cache
+def _insert_events(rows: int) -> str:
+    return (
+        "INSERT INTO log_events (group_id, stream_id, timestamp, ingestion_time, message)"
+        " VALUES " + ", ".join(["(?, ?, ?, ?, ?)"] * rows)
+    )
+
+
 def append_events(
     c: sqlite3.Connection,
     group_id: int,
@@ -208,11 +222,18 @@ def append_events(
     """Store ``(timestamp, message)`` events and bring the stream's summary up to date."""
     if not events:
         return
-    c.executemany(
-        "INSERT INTO log_events (group_id, stream_id, timestamp, ingestion_time, message)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [(group_id, stream_id, ts, ingestion_time, message) for ts, message in events],
-    )
+    done = 0
+    while done < len(events):
+        # Many rows per statement: the sqlite3 module hands the GIL back and forth around
+        # every step, and each hand-over costs the event loop's thread a wake-up.
+        rows = _INSERT_ROWS
+        while rows > len(events) - done:
+            rows //= 2
+        values: list[object] = []
+        for ts, message in events[done : done + rows]:
+            values += (group_id, stream_id, ts, ingestion_time, message)
+        c.execute(_insert_events(rows), values)
+        done += rows
     stamps = [ts for ts, _ in events]
     size = sum(len(message.encode()) for _, message in events)
     c.execute(

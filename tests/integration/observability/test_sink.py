@@ -175,3 +175,21 @@ def test_lines_of_a_failed_flush_are_kept_for_the_next(tmp_path: Path) -> None:
 
     assert asyncio.run(scenario()) == 1
     assert [row[3] for row in stored(tmp_path / "logs.db")] == ["kept through a failure"]
+
+
+def test_a_large_batch_keeps_every_line_once_and_in_order(tmp_path: Path) -> None:
+    """Rows go in as multi-row statements: an odd count exercises every statement size."""
+    path = tmp_path / "logs.db"
+    group, stream = lambda_log_group("bulk"), lambda_log_stream("$LATEST", NOW)
+    lines = [f"line {i}" for i in range(1_000 + 255)]
+
+    async def scenario() -> None:
+        db = Database(path, log_schema.MIGRATIONS)
+        sink = LogSink(db, lambda: NOW, interval=10)
+        sink.append(ACCOUNT, REGION, group, stream, [(7, line) for line in lines])
+        sink.append(ACCOUNT, REGION, group, stream, [(7, "last")])
+        await sink.close()
+        db.close()
+
+    asyncio.run(scenario())
+    assert stored(path) == [(group, stream, 7, line) for line in [*lines, "last"]]
