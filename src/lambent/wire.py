@@ -86,18 +86,40 @@ class Handler(Protocol):
 
 def encode_response(response: Response, *, keep_alive: bool) -> list[bytes]:
     """The bytes of ``response`` on the wire, as one or two buffers."""
-    head = [_STATUS_LINES.get(response.status) or f"HTTP/1.1 {response.status} \r\n".encode()]
-    for name, value in response.headers:
-        # Values are UTF-8 on the wire (a client context may hold any text); "replace"
-        # keeps a malformed string from failing a reply half-way through an invocation.
-        head.append(f"{name}: {value}\r\n".encode("utf-8", "replace"))
-    if not keep_alive:
-        head.append(b"Connection: close\r\n")
-    head.append(b"Content-Length: %d\r\n\r\n" % len(response.body))
-    if len(response.body) <= _JOIN_LIMIT:
-        head.append(response.body)
-        return [b"".join(head)]
-    return [b"".join(head), response.body]
+    if keep_alive:
+        known = _CONSTANTS.get(id(response))
+        if known is not None and known[0] is response:
+            return [known[1]]
+    status = _STATUS_LINES.get(response.status) or f"HTTP/1.1 {response.status} \r\n".encode()
+    # Values are UTF-8 on the wire (a client context may hold any text); "replace" keeps a
+    # malformed string from failing a reply half-way through an invocation.
+    fields = "".join([f"{name}: {value}\r\n" for name, value in response.headers])
+    body = response.body
+    head = b"%s%s%sContent-Length: %d\r\n\r\n" % (
+        status,
+        fields.encode("utf-8", "replace"),
+        b"" if keep_alive else b"Connection: close\r\n",
+        len(body),
+    )
+    if len(body) <= _JOIN_LIMIT:
+        return [head + body]
+    return [head, body]
+
+
+def constant(response: Response) -> Response:
+    """``response``, encoded once for all the times it is sent (replies that never change,
+    such as the Runtime API's 202)."""
+    (encoded,) = encode_response(response, keep_alive=True)
+    _CONSTANTS[id(response)] = (response, encoded)
+    return response
+
+
+#: Replies registered by :func:`constant`, by identity (they live as long as the module).
+_CONSTANTS: dict[int, tuple[Response, bytes]] = {}
+#: Header names as received -> their lower-case text: a connection sees the same few
+#: names again and again. Bounded: names past the limit are decoded each time.
+_NAMES: dict[bytes, str] = {}
+_NAMES_MAX = 512
 
 
 class Connection(asyncio.Protocol):
@@ -166,10 +188,17 @@ class Connection(asyncio.Protocol):
         self._count_head(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._count_head(len(name) + len(value))
+        self._head_bytes += len(name) + len(value)
+        if self._head_bytes > _MAX_HEAD_BYTES:
+            raise ValueError("request head too large")  # httptools turns it into a parse error
+        key = _NAMES.get(name)
+        if key is None:
+            key = name.decode("latin-1").lower()
+            if len(_NAMES) < _NAMES_MAX:
+                _NAMES[name] = key
         # llhttp reports the trailers of a chunked body through the same callback.
         target = self._trailers if self._headers_done else self._headers
-        target[name.decode("latin-1").lower()] = value.decode("utf-8", "replace")
+        target[key] = value.decode("utf-8", "replace")
 
     def on_headers_complete(self) -> None:
         self._headers_done = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lambent.wire import Connection, Request, Response, encode_response
+from lambent.wire import Connection, Request, Response, constant, encode_response
 
 
 class Transport:
@@ -203,3 +203,34 @@ def test_pipelining_behind_a_pending_reply_pauses_reading() -> None:
     connection.respond(Response(200))
     assert not transport.paused
     assert len(handler.requests) == 9
+
+
+def test_header_values_are_utf8_and_names_lower_case() -> None:
+    (head,) = encode_response(
+        Response(200, b"{}", (("X-Amz-Client-Context", "caf\u00e9"), ("A", "b"))), keep_alive=True
+    )
+    assert head == (
+        b"HTTP/1.1 200 OK\r\nX-Amz-Client-Context: caf\xc3\xa9\r\nA: b\r\n"
+        b"Content-Length: 2\r\n\r\n{}"
+    )
+
+
+def test_a_constant_reply_is_sent_as_a_fresh_one_would_be() -> None:
+    fresh = Response(202, b'{"status":"OK"}', (("Content-Type", "application/json"),))
+    reply = constant(Response(202, b'{"status":"OK"}', (("Content-Type", "application/json"),)))
+    for keep_alive in (True, False):
+        assert encode_response(reply, keep_alive=keep_alive) == encode_response(
+            fresh, keep_alive=keep_alive
+        )
+
+
+def test_header_names_are_lower_cased_however_many_there_are() -> None:
+    handler = Recorder()
+    connection, _ = connect(handler)
+    names = [f"X-Name-{i}" for i in range(1_000)]  # past the cache of known names
+    head = "".join(f"{name}: {i}\r\n" for i, name in enumerate(names))
+    for _ in range(2):
+        connection.data_received(f"GET /x HTTP/1.1\r\nHOST: h\r\n{head}\r\n".encode())
+    for request in handler.requests:
+        assert request.headers["host"] == "h"
+        assert [request.headers[name.lower()] for name in names] == [str(i) for i in range(1_000)]

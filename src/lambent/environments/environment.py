@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from lambent.domain.states import StateEnum
 from lambent.environments.invocation import PendingReport, Request
 from lambent.environments.launch import Identity
 from lambent.environments.logs import LogStream
@@ -69,7 +69,7 @@ _SHUTDOWN_GRACE_S = 2.0
 _MIB = 1024 * 1024
 
 
-class State(enum.Enum):
+class State(StateEnum):
     STARTING = "starting"
     READY = "ready"
     INVOKING = "invoking"

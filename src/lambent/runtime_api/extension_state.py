@@ -6,15 +6,15 @@ Names follow AWS's (the Runtime Interface Emulator's ``core/externalagent_states
 
 from __future__ import annotations
 
-import enum
+from lambent.domain.states import StateEnum
 
 
-class EventType(enum.Enum):
+class EventType(StateEnum):
     INVOKE = "INVOKE"
     SHUTDOWN = "SHUTDOWN"
 
 
-class ExtensionState(enum.Enum):
+class ExtensionState(StateEnum):
     #: Declared by the platform (an external extension it launched) but not registered yet.
     STARTED = "Started"
     #: Registered; has not yet called ``event/next`` (the init phase).
@@ -29,7 +29,7 @@ class ExtensionState(enum.Enum):
     EXIT_ERROR = "ExitError"
 
 
-class ExtensionCall(enum.Enum):
+class ExtensionCall(StateEnum):
     """A step of the machine; the value is the target's name in AWS's refusal messages."""
 
     REGISTER = "Registered"

@@ -10,10 +10,10 @@ a timed-out or crashed environment waits for the platform to shut it down and cl
 
 from __future__ import annotations
 
-import enum
+from lambent.domain.states import StateEnum
 
 
-class Phase(enum.Enum):
+class Phase(StateEnum):
     INITIALIZING = "initializing"
     INIT_FAILED = "init-failed"
     IDLE = "idle"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from lambent.wire import Response
+from lambent.wire import Response, constant
 
 JSON = "application/json"
 _JSON_HEADERS = (("Content-Type", JSON),)
@@ -42,7 +42,8 @@ def error(status: int, error_type: str, message: str) -> Response:
     return json_response(status, {"errorMessage": message, "errorType": error_type})
 
 
-ACCEPTED = json_response(202, {"status": "OK"})
+#: Sent once per invocation: encoded once.
+ACCEPTED = constant(json_response(202, {"status": "OK"}))
 
 # Chi's defaults for unrouted requests: a text 404, and 405 with no body.
 NOT_FOUND = Response(404, b"404 page not found\n", (("Content-Type", "text/plain; charset=utf-8"),))

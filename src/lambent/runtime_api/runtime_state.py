@@ -8,10 +8,10 @@ InvocationResponse failed for runtime. Error: State transition is not allowed``.
 
 from __future__ import annotations
 
-import enum
+from lambent.domain.states import StateEnum
 
 
-class RuntimeState(enum.Enum):
+class RuntimeState(StateEnum):
     #: Launched; has not yet called ``next`` (the init phase).
     STARTED = "Started"
     #: Posted ``/runtime/init/error``: terminal.
@@ -22,7 +22,7 @@ class RuntimeState(enum.Enum):
     RESPONSE_SENT = "RuntimeResponseSentState"
 
 
-class RuntimeCall(enum.Enum):
+class RuntimeCall(StateEnum):
     """What the runtime asks for; the value is the target state's name in AWS's messages."""
 
     NEXT = "Ready"
