@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.model import OperationModel, Shape, StructureShape
@@ -88,6 +90,46 @@ def from_json(shape: Shape, value: Any, where: str) -> Any:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """Where one input member comes from, looked up in the model once per operation."""
+
+    name: str
+    #: ``uri``, ``querystring``, ``header``, ``headers``, ``payload`` or ``body``.
+    location: str
+    #: Its name on the wire (lower case for headers and header prefixes).
+    wire: str
+    shape: Shape
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    payload_name: str | None
+    #: Members in model order; ``body`` ones are read from the JSON document afterwards.
+    members: tuple[_Member, ...]
+    body: tuple[_Member, ...]
+
+
+@functools.cache
+def _input(operation: OperationModel) -> _Input | None:
+    """The operation's input layout (models live as long as the server: so does this)."""
+    shape = operation.input_shape
+    if shape is None:
+        return None
+    payload_name = shape.serialization.get("payload")
+    members: list[_Member] = []
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire = member.serialization.get("name", name)
+        if location in ("header", "headers"):
+            wire = wire.lower()
+        elif location not in ("uri", "querystring"):
+            location = "payload" if name == payload_name else "body"
+        members.append(_Member(name, location, wire, member))
+    body = tuple(m for m in members if m.location == "body")
+    return _Input(payload_name, tuple(m for m in members if m.location != "body"), body)
+
+
 def parse_request(
     operation: OperationModel,
     labels: Mapping[str, str],
@@ -96,50 +138,44 @@ def parse_request(
     body: bytes,
 ) -> dict[str, Any]:
     """The operation's input, by member name, from wherever the model says it lives."""
-    shape = operation.input_shape
-    if shape is None:
+    layout = _input(operation)
+    if layout is None:
         return {}
     params: dict[str, Any] = {}
-    payload_name = shape.serialization.get("payload")
-    body_members: dict[str, Shape] = {}
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire = member.serialization.get("name", name)
+    for m in layout.members:
+        location, name, member = m.location, m.name, m.shape
         if location == "uri":
-            if wire in labels:
-                params[name] = _scalar(member, labels[wire], name)
+            if m.wire in labels:
+                params[name] = _scalar(member, labels[m.wire], name)
         elif location == "querystring":
             if member.type_name == "map":
                 params[name] = {k: v[-1] for k, v in query.items()}
-            elif wire in query:
-                values = query[wire]
+            elif m.wire in query:
+                values = query[m.wire]
                 if member.type_name == "list":
                     params[name] = [_scalar(member.member, v, name) for v in values]
                 else:
                     params[name] = _scalar(member, values[-1], name)
         elif location == "header":
-            raw = headers.get(wire.lower())
+            raw = headers.get(m.wire)
             if raw is not None:
                 params[name] = _scalar(member, raw, name)
         elif location == "headers":
-            prefix = wire.lower()
+            prefix = m.wire
             found = {k[len(prefix) :]: v for k, v in headers.items() if k.startswith(prefix)}
             if found:
                 params[name] = found
-        elif name == payload_name:
-            if member.type_name == "blob":
-                params[name] = body
-            elif body:
-                params[name] = from_json(member, load_json(body), name)
-        else:
-            body_members[name] = member
-    if body_members and payload_name is None and body:
+        elif member.type_name == "blob":  # the payload
+            params[name] = body
+        elif body:
+            params[name] = from_json(member, load_json(body), name)
+    if layout.body and layout.payload_name is None and body:
         document = load_json(body)
         if not isinstance(document, dict):
             raise _bad("Request body must be a JSON object")
-        for name, member in body_members.items():
-            if document.get(name) is not None:
-                params[name] = from_json(member, document[name], name)
+        for m in layout.body:
+            if document.get(m.name) is not None:
+                params[m.name] = from_json(m.shape, document[m.name], m.name)
     return params
 
 

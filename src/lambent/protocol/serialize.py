@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -58,29 +59,53 @@ def dumps(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode()
 
 
-def serialize_result(operation: OperationModel, result: Mapping[str, Any]) -> HttpResponse:
-    response = HttpResponse(status=int(operation.http.get("responseCode", 200)))
+@dataclass(frozen=True, slots=True)
+class _Output:
+    """An operation's output layout, looked up in the model once per operation."""
+
+    status: int
+    payload_name: str | None
+    #: ``(name, location, wire name, shape)`` in model order; the location of a payload
+    #: member is ``payload`` and of a JSON document member ``body``.
+    members: tuple[tuple[str, str, str, Shape], ...]
+
+
+@functools.cache
+def _output(operation: OperationModel) -> _Output:
+    status = int(operation.http.get("responseCode", 200))
     shape = operation.output_shape
     if shape is None:
-        return response
+        return _Output(status, None, ())
     payload_name = shape.serialization.get("payload")
-    document: dict[str, Any] = {}
+    members = []
     for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        if location not in ("statusCode", "header", "headers"):
+            location = "payload" if name == payload_name else "body"
+        wire = member.serialization.get("name", name if location == "header" else "")
+        members.append((name, location, wire, member))
+    return _Output(status, payload_name, tuple(members))
+
+
+def serialize_result(operation: OperationModel, result: Mapping[str, Any]) -> HttpResponse:
+    layout = _output(operation)
+    response = HttpResponse(status=layout.status)
+    if operation.output_shape is None:
+        return response
+    document: dict[str, Any] = {}
+    for name, location, wire, member in layout.members:
         value = result.get(name)
         if value is None:
             continue
-        location = member.serialization.get("location")
         if location == "statusCode":
             response.status = int(value)
         elif location == "header":
-            wire = member.serialization.get("name", name).encode()
-            response.headers.append((wire, _header_value(value)))
+            response.headers.append((wire.encode(), _header_value(value)))
         elif location == "headers":
-            prefix = member.serialization.get("name", "")
             response.headers.extend(
-                ((prefix + k).encode(), _header_value(v)) for k, v in value.items()
+                ((wire + k).encode(), _header_value(v)) for k, v in value.items()
             )
-        elif name == payload_name:
+        elif location == "payload":
             if member.type_name == "blob":
                 response.body = bytes(value)
                 response.content_type = b"application/octet-stream"
@@ -88,7 +113,7 @@ def serialize_result(operation: OperationModel, result: Mapping[str, Any]) -> Ht
                 response.body = dumps(to_json(member, value))
         else:
             document[name] = to_json(member, value)
-    if payload_name is None:
+    if layout.payload_name is None:
         response.body = dumps(document)
     return response
 

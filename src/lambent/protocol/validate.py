@@ -49,8 +49,10 @@ def _render(value: Any) -> str:
     return str(value)
 
 
-def _rules(shape: Shape) -> list[tuple[str, Any]]:
-    """The shape's constraints, in the order Coral lists them: max, min, pattern, enum."""
+@cache
+def _rules(shape: Shape) -> tuple[tuple[str, Any], ...]:
+    """The shape's constraints, in the order Coral lists them: max, min, pattern, enum.
+    (Shapes live as long as their model: so does this.)"""
     meta = shape.metadata
     found: list[tuple[str, Any]] = []
     if "max" in meta:
@@ -62,7 +64,7 @@ def _rules(shape: Shape) -> list[tuple[str, Any]]:
             found.append(("pattern", meta["pattern"]))
         if meta.get("enum"):
             found.append(("enum", meta["enum"]))
-    return found
+    return tuple(found)
 
 
 def _describe(shape: Shape, rule: str, bound: Any) -> str:
