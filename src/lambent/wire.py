@@ -188,9 +188,7 @@ class Connection(asyncio.Protocol):
         self._count_head(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._head_bytes += len(name) + len(value)
-        if self._head_bytes > _MAX_HEAD_BYTES:
-            raise ValueError("request head too large")  # httptools turns it into a parse error
+        self._count_head(len(name) + len(value))
         key = _NAMES.get(name)
         if key is None:
             key = name.decode("latin-1").lower()

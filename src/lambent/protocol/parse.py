@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.model import OperationModel, Shape, StructureShape
 
 from lambent.errors import InvalidRequestContent
+from lambent.protocol.layout import layout
 
 _BODY_PREFIX = "Could not parse request body into json: "
 
@@ -90,44 +89,8 @@ def from_json(shape: Shape, value: Any, where: str) -> Any:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class _Member:
-    """Where one input member comes from, looked up in the model once per operation."""
-
-    name: str
-    #: ``uri``, ``querystring``, ``header``, ``headers``, ``payload`` or ``body``.
-    location: str
-    #: Its name on the wire (lower case for headers and header prefixes).
-    wire: str
-    shape: Shape
-
-
-@dataclass(frozen=True, slots=True)
-class _Input:
-    payload_name: str | None
-    #: Members in model order; ``body`` ones are read from the JSON document afterwards.
-    members: tuple[_Member, ...]
-    body: tuple[_Member, ...]
-
-
-@functools.cache
-def _input(operation: OperationModel) -> _Input | None:
-    """The operation's input layout (models live as long as the server: so does this)."""
-    shape = operation.input_shape
-    if shape is None:
-        return None
-    payload_name = shape.serialization.get("payload")
-    members: list[_Member] = []
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire = member.serialization.get("name", name)
-        if location in ("header", "headers"):
-            wire = wire.lower()
-        elif location not in ("uri", "querystring"):
-            location = "payload" if name == payload_name else "body"
-        members.append(_Member(name, location, wire, member))
-    body = tuple(m for m in members if m.location == "body")
-    return _Input(payload_name, tuple(m for m in members if m.location != "body"), body)
+#: The input locations a request is read from; the rest is the body.
+_LOCATED = frozenset({"uri", "querystring", "header", "headers"})
 
 
 def parse_request(
@@ -138,11 +101,12 @@ def parse_request(
     body: bytes,
 ) -> dict[str, Any]:
     """The operation's input, by member name, from wherever the model says it lives."""
-    layout = _input(operation)
-    if layout is None:
+    shape = operation.input_shape
+    if shape is None:
         return {}
+    wire = layout(shape, _LOCATED)
     params: dict[str, Any] = {}
-    for m in layout.members:
+    for m in wire.members:
         location, name, member = m.location, m.name, m.shape
         if location == "uri":
             if m.wire in labels:
@@ -157,23 +121,24 @@ def parse_request(
                 else:
                     params[name] = _scalar(member, values[-1], name)
         elif location == "header":
-            raw = headers.get(m.wire)
+            raw = headers.get(m.key)
             if raw is not None:
                 params[name] = _scalar(member, raw, name)
         elif location == "headers":
-            prefix = m.wire
+            prefix = m.key
             found = {k[len(prefix) :]: v for k, v in headers.items() if k.startswith(prefix)}
             if found:
                 params[name] = found
-        elif member.type_name == "blob":  # the payload
-            params[name] = body
-        elif body:
-            params[name] = from_json(member, load_json(body), name)
-    if layout.body and layout.payload_name is None and body:
+        elif location == "payload":
+            if member.type_name == "blob":
+                params[name] = body
+            elif body:
+                params[name] = from_json(member, load_json(body), name)
+    if wire.body and wire.payload_name is None and body:
         document = load_json(body)
         if not isinstance(document, dict):
             raise _bad("Request body must be a JSON object")
-        for m in layout.body:
+        for m in wire.body:
             if document.get(m.name) is not None:
                 params[m.name] = from_json(m.shape, document[m.name], m.name)
     return params

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any
 from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 
 from lambent.errors import LambentError
+from lambent.protocol.layout import layout
 
 JSON_TYPE = b"application/json"
 
@@ -59,51 +59,29 @@ def dumps(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode()
 
 
-@dataclass(frozen=True, slots=True)
-class _Output:
-    """An operation's output layout, looked up in the model once per operation."""
-
-    status: int
-    payload_name: str | None
-    #: ``(name, location, wire name, shape)`` in model order; the location of a payload
-    #: member is ``payload`` and of a JSON document member ``body``.
-    members: tuple[tuple[str, str, str, Shape], ...]
-
-
-@functools.cache
-def _output(operation: OperationModel) -> _Output:
-    status = int(operation.http.get("responseCode", 200))
-    shape = operation.output_shape
-    if shape is None:
-        return _Output(status, None, ())
-    payload_name = shape.serialization.get("payload")
-    members = []
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        if location not in ("statusCode", "header", "headers"):
-            location = "payload" if name == payload_name else "body"
-        wire = member.serialization.get("name", name if location == "header" else "")
-        members.append((name, location, wire, member))
-    return _Output(status, payload_name, tuple(members))
+#: The output locations a response carries outside its body.
+_LOCATED = frozenset({"statusCode", "header", "headers"})
 
 
 def serialize_result(operation: OperationModel, result: Mapping[str, Any]) -> HttpResponse:
-    layout = _output(operation)
-    response = HttpResponse(status=layout.status)
-    if operation.output_shape is None:
+    response = HttpResponse(status=int(operation.http.get("responseCode", 200)))
+    shape = operation.output_shape
+    if shape is None:
         return response
+    wire = layout(shape, _LOCATED)
     document: dict[str, Any] = {}
-    for name, location, wire, member in layout.members:
-        value = result.get(name)
+    for m in wire.members:
+        value = result.get(m.name)
         if value is None:
             continue
+        location, member = m.location, m.shape
         if location == "statusCode":
             response.status = int(value)
         elif location == "header":
-            response.headers.append((wire.encode(), _header_value(value)))
+            response.headers.append((m.wire.encode(), _header_value(value)))
         elif location == "headers":
             response.headers.extend(
-                ((wire + k).encode(), _header_value(v)) for k, v in value.items()
+                ((m.wire + k).encode(), _header_value(v)) for k, v in value.items()
             )
         elif location == "payload":
             if member.type_name == "blob":
@@ -112,8 +90,8 @@ def serialize_result(operation: OperationModel, result: Mapping[str, Any]) -> Ht
             else:
                 response.body = dumps(to_json(member, value))
         else:
-            document[name] = to_json(member, value)
-    if layout.payload_name is None:
+            document[m.name] = to_json(member, value)
+    if wire.payload_name is None:
         response.body = dumps(document)
     return response
 
