@@ -30,7 +30,8 @@ async def put_log_events(deps: LogsDeps, ctx: RequestContext, params: dict[str, 
         group = require_group(c, ref)
         stream = require_stream(c, group, params["logStreamName"])
         admission = admit(events, now, group.retention_days)
-        logs.append_events(c, group.id, stream.id, admission.accepted, now)
+        accepted = [(group.id, stream.id, ts, message) for ts, message in admission.accepted]
+        logs.append_events(c, accepted, now)
         uploads = stream.uploads + (1 if admission.accepted else 0)
         result: dict[str, Any] = {"nextSequenceToken": sequence_token(uploads)}
         if admission.rejected:

@@ -122,13 +122,19 @@ class LogSink:
 
     def _write(self, c: sqlite3.Connection, batch: list[_Lines]) -> None:
         now = int(self._clock() * 1000)
-        merged: dict[tuple[str, str, str, str], list[tuple[int, str]]] = {}
+        streams: dict[tuple[str, str, str], dict[str, None]] = {}
         for item in batch:
-            key = (item.account, item.region, item.group, item.stream)
-            merged.setdefault(key, []).extend(item.events)
-        for (account, region, group, stream), events in merged.items():
-            group_id, stream_id = logs.ensure_stream(c, account, region, group, stream, now)
-            logs.append_events(c, group_id, stream_id, events, now)
+            streams.setdefault((item.account, item.region, item.group), {})[item.stream] = None
+        ids: dict[tuple[str, str, str, str], tuple[int, int]] = {}
+        for (account, region, group), names in streams.items():
+            group_id, stream_ids = logs.ensure_streams(c, account, region, group, names, now)
+            for name, stream_id in stream_ids.items():
+                ids[(account, region, group, name)] = (group_id, stream_id)
+        events: list[logs.EventIn] = []
+        for item in batch:
+            group_id, stream_id = ids[(item.account, item.region, item.group, item.stream)]
+            events += [(group_id, stream_id, ts, message) for ts, message in item.events]
+        logs.append_events(c, events, now)
 
     async def close(self) -> None:
         """Stop accepting lines and commit the ones already accepted."""

@@ -8,8 +8,9 @@ cursors are keys: a page reads the events strictly after (or before) a cursor.
 from __future__ import annotations
 
 import functools
+import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 Key = tuple[int, int]
@@ -152,20 +153,33 @@ def delete_stream(c: sqlite3.Connection, stream_id: int) -> None:
     c.execute("DELETE FROM log_streams WHERE id = ?", (stream_id,))
 
 
-def ensure_stream(
-    c: sqlite3.Connection, account: str, region: str, group: str, stream: str, now: int
-) -> tuple[int, int]:
-    """``(group id, stream id)``, creating either if missing (as Lambda does)."""
+def ensure_streams(
+    c: sqlite3.Connection,
+    account: str,
+    region: str,
+    group: str,
+    streams: Collection[str],
+    now: int,
+) -> tuple[int, dict[str, int]]:
+    """The group's id and its ``streams``' ids by name, creating whichever is missing (as
+    Lambda does): four statements however many streams there are."""
     create_group(c, account, region, group, now)
     (group_id,) = c.execute(
         "SELECT id FROM log_groups WHERE account = ? AND region = ? AND name = ?",
         (account, region, group),
     ).fetchone()
-    create_stream(c, group_id, stream, now)
-    (stream_id,) = c.execute(
-        "SELECT id FROM log_streams WHERE group_id = ? AND name = ?", (group_id, stream)
-    ).fetchone()
-    return group_id, stream_id
+    names = json.dumps(list(streams))
+    c.execute(
+        "INSERT OR IGNORE INTO log_streams (group_id, name, creation_time)"
+        " SELECT ?, value, ? FROM json_each(?)",
+        (group_id, now, names),
+    )
+    rows = c.execute(
+        "SELECT name, id FROM log_streams"
+        " WHERE group_id = ? AND name IN (SELECT value FROM json_each(?))",
+        (group_id, names),
+    ).fetchall()
+    return group_id, dict(rows)
 
 
 def list_streams(
@@ -199,51 +213,60 @@ def list_streams(
 # Events ---------------------------------------------------------------------------------
 
 
-#: The most rows one INSERT carries (five parameters each: within SQLite's oldest limit of
-#: 999 variables); a batch goes in as statements of 128, 64, ... 1 rows.
-_INSERT_ROWS = 128
+#: The most rows one INSERT carries (four parameters each, and the ingestion time: within
+#: SQLite's limit of 32,766 variables); a batch goes in as statements of 1024, 512, ... 1.
+_INSERT_ROWS = 1024
+
+EventIn = tuple[int, int, int, str]
+"""``(group id, stream id, timestamp, message)``: an event to store."""
 
 
 @functools.cache
 def _insert_events(rows: int) -> str:
+    marks = (f"(?{n + 1}, ?{n + 2}, ?{n + 3}, ?1, ?{n + 4})" for n in range(1, 4 * rows, 4))
     return (
         "INSERT INTO log_events (group_id, stream_id, timestamp, ingestion_time, message)"
-        " VALUES " + ", ".join(["(?, ?, ?, ?, ?)"] * rows)
+        " VALUES " + ", ".join(marks)
     )
 
 
-def append_events(
-    c: sqlite3.Connection,
-    group_id: int,
-    stream_id: int,
-    events: Sequence[tuple[int, str]],
-    ingestion_time: int,
-) -> None:
-    """Store ``(timestamp, message)`` events and bring the stream's summary up to date."""
-    if not events:
-        return
+def append_events(c: sqlite3.Connection, events: Sequence[EventIn], ingestion_time: int) -> None:
+    """Store ``events``, in order, and bring their streams' summaries up to date.
+
+    A few statements whatever the batch: the sqlite3 module hands the GIL back and forth
+    around every statement, and each hand-over costs the event loop's thread a wake-up.
+    """
     done = 0
     while done < len(events):
-        # Many rows per statement: the sqlite3 module hands the GIL back and forth around
-        # every step, and each hand-over costs the event loop's thread a wake-up.
         rows = _INSERT_ROWS
         while rows > len(events) - done:
             rows //= 2
-        values: list[object] = []
-        for ts, message in events[done : done + rows]:
-            values += (group_id, stream_id, ts, ingestion_time, message)
+        values: list[object] = [ingestion_time]
+        for event in events[done : done + rows]:
+            values += event
         c.execute(_insert_events(rows), values)
         done += rows
-    stamps = [ts for ts, _ in events]
-    size = sum(len(message.encode()) for _, message in events)
-    c.execute(
-        "UPDATE log_streams SET"
-        " first_event = MIN(COALESCE(first_event, ?1), ?1),"
-        " last_event = MAX(COALESCE(last_event, ?2), ?2),"
-        " last_ingestion = ?3, stored_bytes = stored_bytes + ?4, uploads = uploads + 1"
-        " WHERE id = ?5",
-        (min(stamps), max(stamps), ingestion_time, size, stream_id),
-    )
+    summaries: dict[int, list[int]] = {}
+    for _, stream_id, ts, message in events:
+        summary = summaries.get(stream_id)
+        size = len(message.encode())
+        if summary is None:
+            summaries[stream_id] = [stream_id, ts, ts, size]
+        else:
+            summary[1] = min(summary[1], ts)
+            summary[2] = max(summary[2], ts)
+            summary[3] += size
+    if summaries:
+        c.execute(
+            "UPDATE log_streams SET"
+            " first_event = MIN(COALESCE(first_event, v.first), v.first),"
+            " last_event = MAX(COALESCE(last_event, v.last), v.last),"
+            " last_ingestion = ?1, stored_bytes = stored_bytes + v.size, uploads = uploads + 1"
+            " FROM (SELECT value ->> 0 AS id, value ->> 1 AS first, value ->> 2 AS last,"
+            " value ->> 3 AS size FROM json_each(?2)) AS v"
+            " WHERE log_streams.id = v.id",
+            (ingestion_time, json.dumps(list(summaries.values()))),
+        )
 
 
 def stream_events(

@@ -178,10 +178,10 @@ def test_lines_of_a_failed_flush_are_kept_for_the_next(tmp_path: Path) -> None:
 
 
 def test_a_large_batch_keeps_every_line_once_and_in_order(tmp_path: Path) -> None:
-    """Rows go in as multi-row statements: an odd count exercises every statement size."""
+    """Rows go in as multi-row statements: 2,047 rows take every statement size."""
     path = tmp_path / "logs.db"
     group, stream = lambda_log_group("bulk"), lambda_log_stream("$LATEST", NOW)
-    lines = [f"line {i}" for i in range(1_000 + 255)]
+    lines = [f"line {i}" for i in range(2 * 1024 - 2)]
 
     async def scenario() -> None:
         db = Database(path, log_schema.MIGRATIONS)
@@ -193,3 +193,35 @@ def test_a_large_batch_keeps_every_line_once_and_in_order(tmp_path: Path) -> Non
 
     asyncio.run(scenario())
     assert stored(path) == [(group, stream, 7, line) for line in [*lines, "last"]]
+
+
+def test_one_flush_keeps_each_streams_summary(tmp_path: Path) -> None:
+    """Several groups and streams in one flush: each stream's first and last event,
+    stored bytes and upload count are its own."""
+    path = tmp_path / "logs.db"
+    orders, billing = lambda_log_group("orders"), lambda_log_group("billing")
+    first, second = "2026/11/22/[$LATEST]a", "2026/11/22/[$LATEST]b"
+
+    async def scenario() -> None:
+        db = Database(path, log_schema.MIGRATIONS)
+        sink = LogSink(db, lambda: NOW, interval=10)
+        sink.append(ACCOUNT, REGION, orders, first, [(30, "héllo"), (10, "a")])
+        sink.append(ACCOUNT, REGION, billing, first, [(5, "bb")])
+        sink.append(ACCOUNT, REGION, orders, second, [(20, "ccc")])
+        sink.append(ACCOUNT, REGION, orders, first, [(40, "dddd")])
+        await sink.flush()
+        sink.append(ACCOUNT, REGION, orders, first, [(1, "e")])
+        await sink.close()
+        db.close()
+
+    asyncio.run(scenario())
+    with sqlite3.connect(path) as c:
+        rows = c.execute(
+            "SELECT g.name, s.name, s.first_event, s.last_event, s.stored_bytes, s.uploads"
+            " FROM log_streams s JOIN log_groups g ON g.id = s.group_id ORDER BY g.name, s.name"
+        ).fetchall()
+    assert rows == [
+        (billing, first, 5, 5, 2, 1),
+        (orders, first, 1, 40, len("héllo".encode()) + 1 + 4 + 1, 2),
+        (orders, second, 20, 20, 3, 1),
+    ]
