@@ -87,6 +87,7 @@ def handler(event, context):
         "writes": {p: _write(p) for p in event.get("write", [])},
         "processes": [_cmdline(p) for p in os.listdir("/proc") if p.isdigit()],
         "interpreter": os.path.realpath(sys.base_prefix),
+        "scheduler": os.sched_getscheduler(0),
     }
 """
 
@@ -116,6 +117,11 @@ def test_the_function_runs_as_an_unprivileged_user(client: Any, probe: str) -> N
     assert body["user"] == "sbx_user1051"
     assert int(body["cap_eff"], 16) == 0
     assert int(body["cap_bnd"], 16) == 0
+
+
+def test_functions_run_in_the_batch_scheduling_class(client: Any, probe: str) -> None:
+    """A runtime woken with an event must not preempt the server on a busy machine."""
+    assert invoke(client, probe, {})[1]["scheduler"] == os.SCHED_BATCH
 
 
 def test_the_host_is_not_visible(
@@ -288,10 +294,15 @@ def test_process_isolation_mode_runs_functions(tmp_path: Path) -> None:
     try:
         assert isolation_of(server) == "process"
         marker, client = _start_lingering(server)
-        code = "import os\ndef handler(e, c):\n    return [os.getuid(), os.getcwd(), e]\n"
+        code = (
+            "import os\n"
+            "def handler(e, c):\n"
+            "    return [os.getuid(), os.getcwd(), e, os.sched_getscheduler(0)]\n"
+        )
         name = deploy(client, {"app.py": code})
-        uid, cwd, event = invoke(client, name, {"x": 1})[1]
+        uid, cwd, event, scheduler = invoke(client, name, {"x": 1})[1]
         assert event == {"x": 1}
+        assert scheduler == os.SCHED_BATCH
         assert uid == os.getuid()
         assert Path(cwd).is_relative_to(tmp_path / "data")
         assert (Path(cwd) / "app.py").is_file()
