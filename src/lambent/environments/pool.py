@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 
 from lambent.environments.environment import Environment
+from lambent.environments.handoff import Handoff
 from lambent.environments.invocation import Request
 from lambent.environments.outcome import Result
 from lambent.environments.provisioned import Provisioned
@@ -36,6 +37,7 @@ class Pool:
         self._idle: list[Environment] = []
         self._busy: set[Environment] = set()
         self._settling: set[asyncio.Task[None]] = set()
+        self._handoff: Handoff[Environment] = Handoff(self._to_idle)
         self._closing: set[asyncio.Task[None]] = set()
         self.retired = False
 
@@ -76,7 +78,7 @@ class Pool:
 
     async def _run_on_demand(self, request: Request, tail: bool) -> Result:
         cold = False
-        environment = self._take_idle() or await self._await_settling()
+        environment = self._take_idle() or await self._handoff.wait(SETTLE_WAIT_S)
         if environment is None:
             started = await self._start(request, tail)
             if isinstance(started, Result):
@@ -89,6 +91,7 @@ class Pool:
             self._busy.discard(environment)
             await environment.close()
             raise
+        self._handoff.expect()
         task = asyncio.get_running_loop().create_task(self._settle(environment))
         self._settling.add(task)
         task.add_done_callback(self._settling.discard)
@@ -102,33 +105,35 @@ class Pool:
             environment = self._idle.pop()
             if environment.alive():
                 return environment
-            self._drop(environment)
+            self._close_later(environment, ShutdownReason.FAILURE)
         return None
 
-    def _drop(self, environment: Environment) -> None:
-        task = asyncio.get_running_loop().create_task(environment.close(ShutdownReason.FAILURE))
+    def _close_later(self, environment: Environment, reason: ShutdownReason) -> None:
+        task = asyncio.get_running_loop().create_task(environment.close(reason))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 
-    async def _await_settling(self) -> Environment | None:
-        """An environment that has just answered asks for its next event a moment later:
-        waiting for it beats a cold start, and sequential callers get the same warm
-        environment, as on AWS (where the network round trip hides that moment)."""
-        if not self._settling:
-            return None
-        await asyncio.wait(
-            set(self._settling), timeout=SETTLE_WAIT_S, return_when=asyncio.FIRST_COMPLETED
-        )
-        return self._take_idle()
-
     async def _settle(self, environment: Environment) -> None:
-        """Back to the idle list once the runtime asks for the next event."""
-        alive = await environment.wait_idle()
-        self._busy.discard(environment)
-        if alive and not self.retired:
-            self._idle.append(environment)
-        elif alive:
+        """Once the runtime asks for the next event: to the first invocation waiting for
+        one, else back to the idle list."""
+        alive = False
+        try:
+            alive = await environment.wait_idle()
+        finally:
+            usable = alive and not self.retired
+            if not self._handoff.settle(environment if usable else None):
+                self._busy.discard(environment)
+                if usable:
+                    self._idle.append(environment)
+        if alive and not usable:
             await environment.close()
+
+    def _to_idle(self, environment: Environment) -> None:
+        self._busy.discard(environment)
+        if self.retired:
+            self._close_later(environment, ShutdownReason.SPINDOWN)
+        else:
+            self._idle.append(environment)
 
     async def reap(self, keep_alive_s: float) -> None:
         """Close on-demand environments idle for longer than the keep-alive, and drop idle
@@ -137,7 +142,7 @@ class Pool:
         cutoff = time.monotonic() - keep_alive_s
         dead = [e for e in self._idle if not e.alive(thorough=False)]
         for environment in dead:
-            self._drop(environment)
+            self._close_later(environment, ShutdownReason.FAILURE)
         stale = [e for e in self._idle if e.last_used < cutoff and e not in dead]
         self._idle = [e for e in self._idle if e.last_used >= cutoff and e not in dead]
         self.provisioned.sweep()

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Hashable
 
 from lambent.environments.environment import Environment
+from lambent.environments.handoff import Handoff
 from lambent.environments.outcome import Result
 from lambent.runtime_api import ShutdownReason
 
@@ -42,6 +43,7 @@ class Provisioned:
         self._busy: set[Environment] = set()
         self._starting: set[asyncio.Task[None]] = set()
         self._settling: set[asyncio.Task[None]] = set()
+        self._handoff: Handoff[Environment] = Handoff(self._to_idle)
         self._closing: set[asyncio.Task[None]] = set()
         self._gate = asyncio.Semaphore(_PARALLEL_STARTS)
         self._closed = False
@@ -81,17 +83,12 @@ class Provisioned:
 
     async def acquire(self) -> Environment | None:
         """:meth:`take`, waiting a moment for one that has just answered."""
-        environment = self.take()
-        if environment is None and self._settling:
-            await asyncio.wait(
-                set(self._settling), timeout=_SETTLE_WAIT_S, return_when=asyncio.FIRST_COMPLETED
-            )
-            environment = self.take()
-        return environment
+        return self.take() or await self._handoff.wait(_SETTLE_WAIT_S)
 
     def release(self, environment: Environment) -> None:
         """The invocation has answered: back to the free ones once the runtime asks for the
         next event, or replaced if it died."""
+        self._handoff.expect()
         task = asyncio.get_running_loop().create_task(self._settle(environment))
         self._settling.add(task)
         task.add_done_callback(self._settling.discard)
@@ -103,14 +100,29 @@ class Provisioned:
         self._on_change()
 
     async def _settle(self, environment: Environment) -> None:
-        alive = await environment.wait_idle()
-        self._busy.discard(environment)
-        if alive and not self._closed and self.allocated < self.target:
-            self._idle.append(environment)
-        elif alive:
+        """Once the runtime asks for the next event: to the first invocation waiting for
+        one, else back to the free ones (unless the target has shrunk meanwhile)."""
+        alive = False
+        try:
+            alive = await environment.wait_idle()
+        finally:
+            # Still counted as allocated: it stays so if it is kept.
+            keep = alive and not self._closed and self.allocated <= self.target
+            if not self._handoff.settle(environment if keep else None):
+                self._busy.discard(environment)
+                if keep:
+                    self._idle.append(environment)
+        if alive and not keep:
             await environment.close()
         self._fill()
         self._on_change()
+
+    def _to_idle(self, environment: Environment) -> None:
+        self._busy.discard(environment)
+        if self._closed or self.allocated >= self.target:
+            self._retire(environment, ShutdownReason.SPINDOWN)
+        else:
+            self._idle.append(environment)
 
     def sweep(self) -> None:
         """Drop idle environments that died between invocations (killed from outside, say),
