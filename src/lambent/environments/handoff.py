@@ -29,7 +29,10 @@ class Handoff(Generic[T]):
         #: Where an environment goes that was handed to a waiter which gave up meanwhile.
         self._unclaimed = unclaimed
         self._settling = 0
-        self._waiters: deque[asyncio.Future[T | None]] = deque()
+        #: ``(deadline, waiter)`` in arrival order, so deadlines too are in order.
+        self._waiters: deque[tuple[float, asyncio.Future[T | None]]] = deque()
+        #: One timer for all waiters: at the first one's deadline.
+        self._timer: asyncio.TimerHandle | None = None
 
     @property
     def settling(self) -> int:
@@ -44,7 +47,7 @@ class Handoff(Generic[T]):
         if a waiter took it; a waiter told ``None`` starts an environment of its own."""
         self._settling -= 1
         while self._waiters:
-            waiter = self._waiters.popleft()
+            _, waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(environment)
                 return environment is not None
@@ -57,21 +60,28 @@ class Handoff(Generic[T]):
             return None
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[T | None] = loop.create_future()
-        self._waiters.append(waiter)
-        timer = loop.call_later(timeout_s, _give_up, waiter)
+        entry = (loop.time() + timeout_s, waiter)
+        self._waiters.append(entry)
+        if self._timer is None:
+            self._timer = loop.call_at(entry[0], self._expire)
         try:
             return await waiter
         except BaseException:
             # Cancelled after an environment was handed over: it must not be lost.
             if waiter.done() and not waiter.cancelled() and (handed := waiter.result()):
                 self._unclaimed(handed)
+            if entry in self._waiters:
+                self._waiters.remove(entry)
             raise
-        finally:
-            timer.cancel()
-            if waiter in self._waiters:
-                self._waiters.remove(waiter)
 
-
-def _give_up(waiter: asyncio.Future[T | None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
+    def _expire(self) -> None:
+        """Waiters past their deadline start environments of their own."""
+        self._timer = None
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        while self._waiters and (self._waiters[0][0] <= now or self._waiters[0][1].done()):
+            _, waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+        if self._waiters:
+            self._timer = loop.call_at(self._waiters[0][0], self._expire)

@@ -64,3 +64,17 @@ def test_an_environment_handed_to_a_cancelled_waiter_is_not_lost() -> None:
         return unclaimed
 
     assert asyncio.run(scenario()) == ["env"]
+
+
+def test_each_waiter_keeps_its_own_deadline() -> None:
+    async def scenario() -> tuple[str | None, str | None]:
+        handoff = Handoff[str](lambda _: None)
+        handoff.expect()
+        handoff.expect()
+        impatient = asyncio.ensure_future(handoff.wait(0.01))
+        patient = asyncio.ensure_future(handoff.wait(10))
+        first = await impatient
+        handoff.settle("env")
+        return first, await patient
+
+    assert asyncio.run(scenario()) == (None, "env")
