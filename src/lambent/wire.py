@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Protocol, cast
+from typing import NamedTuple, Protocol, cast
 
 import httptools
 
@@ -37,8 +36,7 @@ _STATUS_LINES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(NamedTuple):
     """One parsed request. Header and trailer names are lower case.
 
     ``body_size`` counts every body byte received; it exceeds ``len(body)`` when the body
@@ -58,8 +56,7 @@ class Request:
     route: object = None
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
+class Response(NamedTuple):
     status: int
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()

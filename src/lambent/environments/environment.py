@@ -26,6 +26,7 @@ from lambent.environments.launch import Identity
 from lambent.environments.logs import LogStream
 from lambent.environments.outcome import (
     EXIT_ERROR,
+    JSON_TYPE,
     OUT_OF_MEMORY,
     SANDBOX_TIMEDOUT,
     Result,
@@ -243,10 +244,8 @@ class Environment:
         duration_ms = (time.perf_counter() - started) * 1000
         status: str | None = None
         if outcome is not None:
-            if isinstance(outcome, FunctionError):
-                result = Result(outcome.payload, outcome.error_type, outcome.content_type)
-            else:
-                result = Result(outcome.payload, None, outcome.content_type)
+            payload, content_type = outcome.payload, outcome.content_type
+            error_type = outcome.error_type if isinstance(outcome, FunctionError) else None
         else:
             exited = self._exited
             if exited.done() and not exited.cancelled():
@@ -258,13 +257,14 @@ class Environment:
                 message = timed_out_message(self.timeout_s)
                 status = "timeout"
                 self.log.write(f"{iso_now()} {request.request_id} {message}")
-            result = Result(platform_error(error_type, request.request_id, message), error_type)
+            payload = platform_error(error_type, request.request_id, message)
+            content_type = JSON_TYPE
         report = PendingReport(
             request.request_id,
             duration_ms,
             self.init_duration_ms if cold else None,
             status,
-            result.error_type,
+            error_type,
         )
         tail_bytes = b""
         if tail or status is not None:
@@ -280,7 +280,7 @@ class Environment:
             await self.close(
                 ShutdownReason.TIMEOUT if status == "timeout" else ShutdownReason.FAILURE
             )
-        return Result(result.payload, result.error_type, result.content_type, tail_bytes)
+        return Result(payload, error_type, content_type, tail_bytes)
 
     async def _extensions_done(self, within_s: float) -> None:
         """Let the extensions that got ``INVOKE`` finish (call ``next``), at most

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(NamedTuple):
     """One invocation as the environment needs it."""
 
     request_id: str
@@ -17,8 +16,7 @@ class Request:
     trace_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PendingReport:
+class PendingReport(NamedTuple):
     """An invocation's END and REPORT lines, still to be written."""
 
     request_id: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from lambent.sandbox import ExitStatus
 
@@ -11,16 +11,17 @@ SANDBOX_TIMEDOUT = "Sandbox.Timedout"
 EXIT_ERROR = "Runtime.ExitError"
 OUT_OF_MEMORY = "Runtime.OutOfMemory"
 INVALID_ENTRYPOINT = "Runtime.InvalidEntrypoint"
+#: A function's answer, unless its runtime said otherwise, and Lambda's error documents.
+JSON_TYPE = "application/json"
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
     """``error_type`` is set for a function error (``X-Amz-Function-Error: Unhandled``):
     ``payload`` is then the error document the caller receives."""
 
     payload: bytes
     error_type: str | None = None
-    content_type: str | None = "application/json"
+    content_type: str | None = JSON_TYPE
     #: The invocation's log lines, at most the last 4 KB (``LogType: Tail``).
     log_tail: bytes = b""
 

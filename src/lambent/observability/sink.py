@@ -14,7 +14,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from lambent.domain.clock import Clock
 from lambent.store import Database, logs
@@ -27,8 +27,7 @@ _MAX_PENDING = 1_000_000
 _RETRY_AFTER = 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class _Lines:
+class _Lines(NamedTuple):
     account: str
     region: str
     group: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 #: The error type the platform reports when the runtime posted more than the limit; AWS's
 #: ``Invoke`` answers it as a function error (``X-Amz-Function-Error: Unhandled``).
@@ -27,8 +28,7 @@ class FunctionMetadata:
     account_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Invocation:
+class Invocation(NamedTuple):
     """One invocation handed to the runtime by ``GET /runtime/invocation/next``.
 
     ``deadline_ms`` is epoch milliseconds (``Lambda-Runtime-Deadline-Ms``);
