@@ -21,12 +21,21 @@ class SandboxExited(Exception):
 
 
 class Watch:
-    """One environment's waits on its runtime, one at a time."""
+    """One environment's waits on its runtime, one at a time.
+
+    The deadline's timer outlives a wait: most invocations end long before their
+    deadline, and arming and cancelling a timer for each cost more than the wait itself.
+    When the timer fires it fails the wait under way if that one's deadline has passed,
+    and otherwise goes back to sleep until it would.
+    """
 
     def __init__(self, exited: asyncio.Future[Any]) -> None:
         self._exited = exited
         self._watched: asyncio.Future[Any] | None = None
+        self._deadline: float | None = None
         self._timer: asyncio.TimerHandle | None = None
+        #: When the timer fires (a ``time.perf_counter()`` value).
+        self._alarm = 0.0
         exited.add_done_callback(self._on_exit)
 
     async def wait(self, future: asyncio.Future[_T], deadline: float | None = None) -> _T:
@@ -35,27 +44,37 @@ class Watch:
         if self._exited.done() and not future.done():
             future.set_exception(SandboxExited())
         self._watched = future
-        if deadline is not None:
-            self._expire_at(future, deadline)
+        self._deadline = deadline
+        if deadline is not None and (self._timer is None or deadline < self._alarm):
+            self._arm(deadline)
         try:
             return await future
         finally:
             self._watched = None
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+            self._deadline = None
 
-    def _expire_at(self, future: asyncio.Future[Any], deadline: float) -> None:
+    def _arm(self, deadline: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._alarm = deadline
         left = deadline - time.perf_counter()
-        if left > 0:
-            # The loop's timer may fire a hair early (uvloop counts cached milliseconds).
-            loop = asyncio.get_running_loop()
-            self._timer = loop.call_later(left + 0.0005, self._expire_at, future, deadline)
-        elif not future.done():
-            self._timer = None
-            future.set_exception(TimeoutError())
+        # The loop's timer may fire a hair early (uvloop counts cached milliseconds).
+        self._timer = asyncio.get_running_loop().call_later(left + 0.0005, self._ring)
+
+    def _ring(self) -> None:
+        self._timer = None
+        deadline, watched = self._deadline, self._watched
+        if deadline is None or watched is None or watched.done():
+            return
+        if time.perf_counter() < deadline:
+            self._arm(deadline)
+        else:
+            watched.set_exception(TimeoutError())
 
     def _on_exit(self, _: asyncio.Future[Any]) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         watched = self._watched
         if watched is not None and not watched.done():
             watched.set_exception(SandboxExited())
