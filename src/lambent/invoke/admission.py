@@ -8,8 +8,6 @@ at once (429, ``Reason``), never a wait.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from lambent.domain.concurrency import THROTTLED_MESSAGE, Demand, throttle_reason
@@ -38,9 +36,13 @@ class Admission:
     def running(self, account: str, region: str, function: str) -> int:
         return self._running[(account, region, function)]
 
-    @contextmanager
-    def slot(self, limits: Limits) -> Iterator[None]:
-        """Hold one unit of concurrency for the ``with`` block, or raise the throttle."""
+    def slot(self, limits: Limits) -> Slot:
+        """One unit of concurrency, held for a ``with`` block: entering raises the throttle
+        when a limit is reached."""
+        return Slot(self, limits)
+
+    def acquire(self, limits: Limits) -> None:
+        """Count one more invocation, or raise the throttle (prefer :meth:`slot`)."""
         key = (limits.account, limits.region, limits.function)
         scope = (limits.account, limits.region)
         reason = throttle_reason(
@@ -55,13 +57,28 @@ class Admission:
         )
         if reason is not None:
             raise TooManyRequests(THROTTLED_MESSAGE, fields={"Reason": reason})
-        unreserved = limits.reserved is None
         self._running[key] += 1
-        if unreserved:
+        if limits.reserved is None:
             self._unreserved[scope] += 1
-        try:
-            yield
-        finally:
-            self._running[key] -= 1
-            if unreserved:
-                self._unreserved[scope] -= 1
+
+    def release(self, limits: Limits) -> None:
+        """The invocation :meth:`acquire` counted has ended."""
+        self._running[(limits.account, limits.region, limits.function)] -= 1
+        if limits.reserved is None:
+            self._unreserved[(limits.account, limits.region)] -= 1
+
+
+class Slot:
+    """:meth:`Admission.slot`: a class rather than a generator, taken per invocation."""
+
+    __slots__ = ("_admission", "_limits")
+
+    def __init__(self, admission: Admission, limits: Limits) -> None:
+        self._admission = admission
+        self._limits = limits
+
+    def __enter__(self) -> None:
+        self._admission.acquire(self._limits)
+
+    def __exit__(self, *_: object) -> None:
+        self._admission.release(self._limits)
