@@ -15,6 +15,7 @@ from lambent.observability.deps import LogsDeps, Operation
 from lambent.observability.retention import RetentionSweeper
 from lambent.observability.sink import LogSink
 from lambent.store import Database
+from lambent.store.log_writer import LogWriter
 
 _MODULES = (groups, streams, put_events, read_events)
 
@@ -30,7 +31,8 @@ def operations() -> dict[str, Operation]:
 class LogService:
     def __init__(self, db: Database, clock: Clock, *, retention_interval: float = 3600.0) -> None:
         """``db`` is the log store's own database (``logs.db``); the caller closes it."""
-        self.sink = LogSink(db, clock)
+        self._writer = LogWriter(db.path)
+        self.sink = LogSink(self._writer, clock)
         self._deps = LogsDeps(db, clock)
         self._sweeper = RetentionSweeper(db, clock, interval=retention_interval)
         self._sweeping: asyncio.Task[None] | None = None
@@ -54,3 +56,4 @@ class LogService:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeping
         await self.sink.close()
+        await self._writer.close()

@@ -6,18 +6,19 @@ one transaction ``interval`` seconds after the first line arrived, or at once wh
 on first use, as Lambda creates ``/aws/lambda/NAME`` and each environment's stream.
 Lines are durable once a flush has committed them: ``close`` flushes, so a clean
 shutdown loses nothing that was appended; a crash loses at most the last interval's.
+The server commits through :class:`lambent.store.log_writer.LogWriter`, a process of its
+own (that module says why).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Protocol
 
 from lambent.domain.clock import Clock
-from lambent.store import Database, logs
+from lambent.store import logs
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +28,12 @@ _MAX_PENDING = 1_000_000
 _RETRY_AFTER = 1.0
 
 
-class _Lines(NamedTuple):
-    account: str
-    region: str
-    group: str
-    stream: str
-    events: list[tuple[int, str]]
+class Committer(Protocol):
+    """Where batches go: :class:`lambent.store.log_writer.LogWriter`."""
+
+    async def commit(self, ingestion_time: int, batch: Sequence[logs.Lines]) -> None:
+        """Return once ``batch`` is committed; raise if it was not."""
+        ...
 
 
 class LogSink:
@@ -40,17 +41,17 @@ class LogSink:
 
     def __init__(
         self,
-        db: Database,
+        committer: Committer,
         clock: Clock,
         *,
         interval: float = 0.05,
         batch_events: int = 1000,
     ) -> None:
-        self._db = db
+        self._committer = committer
         self._clock = clock
         self._interval = interval
         self._batch_events = batch_events
-        self._pending: list[_Lines] = []
+        self._pending: list[logs.Lines] = []
         self._count = 0
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
@@ -71,7 +72,7 @@ class LogSink:
         if self._closed:
             log.warning("log sink closed: dropped %d lines for %s", len(events), group)
             return
-        self._pending.append(_Lines(account, region, group, stream, list(events)))
+        self._pending.append((account, region, group, stream, list(events)))
         self._count += len(events)
         if self._count >= self._batch_events:
             self._start_flush()
@@ -100,7 +101,7 @@ class LogSink:
             failed = False
             if batch:
                 try:
-                    await self._db.write(lambda c: self._write(c, batch))
+                    await self._committer.commit(int(self._clock() * 1000), batch)
                 except Exception:
                     log.exception("writing %d log batches failed; will retry", len(batch))
                     self._requeue(batch)
@@ -111,29 +112,13 @@ class LogSink:
                 delay = _RETRY_AFTER if failed else delay
                 self._timer = asyncio.get_running_loop().call_later(delay, self._start_flush)
 
-    def _requeue(self, batch: list[_Lines]) -> None:
-        lines = sum(len(item.events) for item in batch)
+    def _requeue(self, batch: list[logs.Lines]) -> None:
+        lines = sum(len(item[4]) for item in batch)
         if lines + self._count > _MAX_PENDING:
             log.error("log sink over %d pending lines: dropped %d", _MAX_PENDING, lines)
             return
         self._pending[:0] = batch
         self._count += lines
-
-    def _write(self, c: sqlite3.Connection, batch: list[_Lines]) -> None:
-        now = int(self._clock() * 1000)
-        streams: dict[tuple[str, str, str], dict[str, None]] = {}
-        for item in batch:
-            streams.setdefault((item.account, item.region, item.group), {})[item.stream] = None
-        ids: dict[tuple[str, str, str, str], tuple[int, int]] = {}
-        for (account, region, group), names in streams.items():
-            group_id, stream_ids = logs.ensure_streams(c, account, region, group, names, now)
-            for name, stream_id in stream_ids.items():
-                ids[(account, region, group, name)] = (group_id, stream_id)
-        events: list[logs.EventIn] = []
-        for item in batch:
-            group_id, stream_id = ids[(item.account, item.region, item.group, item.stream)]
-            events += [(group_id, stream_id, ts, message) for ts, message in item.events]
-        logs.append_events(c, events, now)
 
     async def close(self) -> None:
         """Stop accepting lines and commit the ones already accepted."""

@@ -18,6 +18,20 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+#: UPDATE ... FROM (the log store's batched summaries) came with SQLite 3.33.
+MIN_SQLITE = (3, 33, 0)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection as every user of a database file needs it: WAL, ``synchronous=FULL``,
+    foreign keys on, transactions begun explicitly; waits up to 5 s for another writer."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
+    _check_features(connection)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
+
 
 def migrate(connection: sqlite3.Connection, migrations: Sequence[str]) -> None:
     """Bring the schema up to date; each migration commits with its version number."""
@@ -32,19 +46,21 @@ class Database:
     """One SQLite file, migrated by ``migrations`` (scripts applied in order, once each)."""
 
     def __init__(self, path: Path, migrations: Sequence[str]) -> None:
+        self.path = path
         self._executor = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix=f"lambent-db-{path.stem}"
         )
-        self._connection = self._executor.submit(self._open, path, migrations).result()
+        try:
+            self._connection = self._executor.submit(self._open, path, migrations).result()
+        except BaseException:
+            self._executor.shutdown()
+            raise
         self._generation = 0
 
     @staticmethod
     def _open(path: Path, migrations: Sequence[str]) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        connection.execute("PRAGMA foreign_keys=ON")
+        connection = connect(path)
         connection.row_factory = sqlite3.Row
         migrate(connection, migrations)
         return connection
@@ -81,3 +97,16 @@ class Database:
     def close(self) -> None:
         self._executor.submit(self._connection.close).result()
         self._executor.shutdown(wait=True)
+
+
+def _check_features(connection: sqlite3.Connection) -> None:
+    """Refuse to start, saying why, on an SQLite without what the stores use."""
+    version = sqlite3.sqlite_version
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise RuntimeError(f"Lambent needs SQLite 3.33 or later; Python's sqlite3 has {version}")
+    try:
+        connection.execute("SELECT json_array()")
+    except sqlite3.OperationalError:
+        raise RuntimeError(
+            f"Lambent needs SQLite's JSON functions; this SQLite ({version}) lacks them"
+        ) from None

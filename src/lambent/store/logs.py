@@ -262,11 +262,34 @@ def append_events(c: sqlite3.Connection, events: Sequence[EventIn], ingestion_ti
             " first_event = MIN(COALESCE(first_event, v.first), v.first),"
             " last_event = MAX(COALESCE(last_event, v.last), v.last),"
             " last_ingestion = ?1, stored_bytes = stored_bytes + v.size, uploads = uploads + 1"
-            " FROM (SELECT value ->> 0 AS id, value ->> 1 AS first, value ->> 2 AS last,"
-            " value ->> 3 AS size FROM json_each(?2)) AS v"
+            " FROM (SELECT json_extract(value, '$[0]') AS id,"
+            " json_extract(value, '$[1]') AS first, json_extract(value, '$[2]') AS last,"
+            " json_extract(value, '$[3]') AS size FROM json_each(?2)) AS v"
             " WHERE log_streams.id = v.id",
             (ingestion_time, json.dumps(list(summaries.values()))),
         )
+
+
+Lines = tuple[str, str, str, str, Sequence[tuple[int, str]]]
+"""``(account, region, group, stream, [(timestamp, message), ...])``: lines of one stream."""
+
+
+def append_batch(c: sqlite3.Connection, batch: Sequence[Lines], ingestion_time: int) -> None:
+    """Store ``batch`` in order, creating groups and streams that do not exist yet (as
+    Lambda does for its functions' logs)."""
+    streams: dict[tuple[str, str, str], dict[str, None]] = {}
+    for account, region, group, stream, _ in batch:
+        streams.setdefault((account, region, group), {})[stream] = None
+    ids: dict[tuple[str, str, str, str], tuple[int, int]] = {}
+    for (account, region, group), names in streams.items():
+        group_id, stream_ids = ensure_streams(c, account, region, group, names, ingestion_time)
+        for name, stream_id in stream_ids.items():
+            ids[(account, region, group, name)] = (group_id, stream_id)
+    events: list[EventIn] = []
+    for account, region, group, stream, lines in batch:
+        group_id, stream_id = ids[(account, region, group, stream)]
+        events += [(group_id, stream_id, ts, message) for ts, message in lines]
+    append_events(c, events, ingestion_time)
 
 
 def stream_events(

@@ -4,30 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from lambent.domain.context import RequestContext
 from lambent.observability import LogService, LogSink, lambda_log_group, lambda_log_stream
 from lambent.server.app import platform
 from lambent.server.settings import Settings
-from lambent.store import Database, log_schema
+from lambent.store import Database, log_schema, logs
+from lambent.store.log_writer import LogWriteError, LogWriter
 from tests.helpers import free_port
 
-T = TypeVar("T")
 NOW = 1_750_000_000.0
 ACCOUNT, REGION = "000000000000", "us-east-1"
 
 
-class CountingDatabase(Database):
-    """A Database that counts its write transactions."""
+class CountingWriter(LogWriter):
+    """A LogWriter that counts the batches it commits."""
 
     writes = 0
 
-    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def commit(self, ingestion_time: int, batch: Sequence[logs.Lines]) -> None:
         self.writes += 1
-        return await super().write(work)
+        await super().commit(ingestion_time, batch)
+
+
+def migrated(path: Path) -> Path:
+    """``path`` as the server leaves it before the writer starts: schema in place."""
+    Database(path, log_schema.MIGRATIONS).close()
+    return path
 
 
 def stored(path: Path) -> list[tuple[str, str, int, str]]:
@@ -48,7 +53,7 @@ def test_appends_within_an_interval_are_written_in_one_transaction(tmp_path: Pat
     second = lambda_log_stream("$LATEST", NOW)
 
     async def scenario() -> tuple[int, int, int]:
-        db = CountingDatabase(path, log_schema.MIGRATIONS)
+        db = CountingWriter(migrated(path))
         sink = LogSink(db, lambda: NOW, interval=0.05)
         for i in range(20):
             sink.append(ACCOUNT, REGION, group, first if i % 2 else second, [(i, f"line {i}")])
@@ -56,7 +61,7 @@ def test_appends_within_an_interval_are_written_in_one_transaction(tmp_path: Pat
         await asyncio.sleep(0.3)
         writes_after = db.writes
         await sink.close()
-        db.close()
+        await db.close()
         return pending, writes_before, writes_after
 
     pending, before, after = asyncio.run(scenario())
@@ -69,13 +74,13 @@ def test_appends_within_an_interval_are_written_in_one_transaction(tmp_path: Pat
 
 def test_a_full_batch_is_written_at_once(tmp_path: Path) -> None:
     async def scenario() -> int:
-        db = CountingDatabase(tmp_path / "logs.db", log_schema.MIGRATIONS)
+        db = CountingWriter(migrated(tmp_path / "logs.db"))
         sink = LogSink(db, lambda: NOW, interval=60.0, batch_events=10)
         sink.append(ACCOUNT, REGION, "g", "s", [(i, "x") for i in range(10)])
-        await asyncio.sleep(0.2)  # far less than the interval
+        await asyncio.sleep(0.5)  # far less than the interval
         writes = db.writes
         await sink.close()
-        db.close()
+        await db.close()
         return writes
 
     assert asyncio.run(scenario()) == 1
@@ -84,12 +89,12 @@ def test_a_full_batch_is_written_at_once(tmp_path: Path) -> None:
 
 def test_close_commits_what_was_accepted_and_refuses_more(tmp_path: Path) -> None:
     async def scenario() -> None:
-        db = Database(tmp_path / "logs.db", log_schema.MIGRATIONS)
-        sink = LogSink(db, lambda: NOW, interval=60.0)
+        writer = LogWriter(migrated(tmp_path / "logs.db"))
+        sink = LogSink(writer, lambda: NOW, interval=60.0)
         sink.append(ACCOUNT, REGION, "g", "s", [(1, "accepted"), (2, "too")])
         await sink.close()
         sink.append(ACCOUNT, REGION, "g", "s", [(3, "after close")])
-        db.close()
+        await writer.close()
 
     asyncio.run(scenario())
     assert [row[3] for row in stored(tmp_path / "logs.db")] == ["accepted", "too"]
@@ -150,27 +155,27 @@ def test_retention_deletes_expired_events_and_recounts_bytes(tmp_path: Path) -> 
     assert [row[3] for row in stored(tmp_path / "logs.db")] == ["new"]
 
 
-class FailingOnceDatabase(Database):
-    """A Database whose first write fails, as a full disk would."""
+class FailingOnceWriter(LogWriter):
+    """A LogWriter whose first batch fails, as a full disk would."""
 
     failed = False
 
-    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def commit(self, ingestion_time: int, batch: Sequence[logs.Lines]) -> None:
         if not self.failed:
             self.failed = True
-            raise sqlite3.OperationalError("database or disk is full")
-        return await super().write(work)
+            raise LogWriteError("OperationalError: database or disk is full")
+        await super().commit(ingestion_time, batch)
 
 
 def test_lines_of_a_failed_flush_are_kept_for_the_next(tmp_path: Path) -> None:
     async def scenario() -> int:
-        db = FailingOnceDatabase(tmp_path / "logs.db", log_schema.MIGRATIONS)
-        sink = LogSink(db, lambda: NOW, interval=60.0)
+        writer = FailingOnceWriter(migrated(tmp_path / "logs.db"))
+        sink = LogSink(writer, lambda: NOW, interval=60.0)
         sink.append(ACCOUNT, REGION, "g", "s", [(1, "kept through a failure")])
         await sink.flush()
         pending = sink.pending
         await sink.close()
-        db.close()
+        await writer.close()
         return pending
 
     assert asyncio.run(scenario()) == 1
@@ -184,12 +189,12 @@ def test_a_large_batch_keeps_every_line_once_and_in_order(tmp_path: Path) -> Non
     lines = [f"line {i}" for i in range(2 * 1024 - 2)]
 
     async def scenario() -> None:
-        db = Database(path, log_schema.MIGRATIONS)
-        sink = LogSink(db, lambda: NOW, interval=10)
+        writer = LogWriter(migrated(path))
+        sink = LogSink(writer, lambda: NOW, interval=10)
         sink.append(ACCOUNT, REGION, group, stream, [(7, line) for line in lines])
         sink.append(ACCOUNT, REGION, group, stream, [(7, "last")])
         await sink.close()
-        db.close()
+        await writer.close()
 
     asyncio.run(scenario())
     assert stored(path) == [(group, stream, 7, line) for line in [*lines, "last"]]
@@ -203,8 +208,8 @@ def test_one_flush_keeps_each_streams_summary(tmp_path: Path) -> None:
     first, second = "2026/11/22/[$LATEST]a", "2026/11/22/[$LATEST]b"
 
     async def scenario() -> None:
-        db = Database(path, log_schema.MIGRATIONS)
-        sink = LogSink(db, lambda: NOW, interval=10)
+        writer = LogWriter(migrated(path))
+        sink = LogSink(writer, lambda: NOW, interval=10)
         sink.append(ACCOUNT, REGION, orders, first, [(30, "héllo"), (10, "a")])
         sink.append(ACCOUNT, REGION, billing, first, [(5, "bb")])
         sink.append(ACCOUNT, REGION, orders, second, [(20, "ccc")])
@@ -212,7 +217,7 @@ def test_one_flush_keeps_each_streams_summary(tmp_path: Path) -> None:
         await sink.flush()
         sink.append(ACCOUNT, REGION, orders, first, [(1, "e")])
         await sink.close()
-        db.close()
+        await writer.close()
 
     asyncio.run(scenario())
     with sqlite3.connect(path) as c:
