@@ -62,7 +62,16 @@ class LogWriter:
             except (ConnectionError, asyncio.IncompleteReadError):
                 await self._stop()
                 raise LogWriteError("the log writer process ended") from None
+            except BaseException:
+                # Cancelled half-way: its answer would be taken for the next batch's.
+                self._abandon()
+                raise
         raise LogWriteError(error)
+
+    def _abandon(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.returncode is None:
+            process.kill()
 
     async def close(self) -> None:
         """Let the child finish and leave (a batch under way is committed first)."""

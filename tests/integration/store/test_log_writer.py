@@ -64,3 +64,24 @@ def test_a_batch_the_database_refuses_is_rolled_back_and_reported(tmp_path: Path
 
     asyncio.run(scenario())
     assert messages(path) == ["next"]
+
+
+def test_a_batch_cancelled_half_way_does_not_answer_for_the_next(tmp_path: Path) -> None:
+    path = tmp_path / "logs.db"
+    Database(path, log_schema.MIGRATIONS).close()
+
+    async def scenario() -> None:
+        writer = LogWriter(path)
+        await writer.commit(1, lines("first"))
+        cancelled = asyncio.ensure_future(writer.commit(2, lines("cancelled")))
+        await asyncio.sleep(0)  # sent, not answered yet
+        cancelled.cancel()
+        await asyncio.gather(cancelled, return_exceptions=True)
+        await writer.commit(3, lines("third"))
+        # Committed when commit() returns, not merely sent (an answer out of step would
+        # have returned on the cancelled batch's "+").
+        assert messages(path)[-1] == "third"
+        await writer.close()
+
+    asyncio.run(scenario())
+    assert messages(path)[0] == "first"
