@@ -21,6 +21,10 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
+#: How long an invocation waits for an environment that has answered but whose runtime
+#: has not asked for the next event yet, before it starts another environment.
+SETTLE_WAIT_S = 0.25
+
 
 class Handoff(Generic[T]):
     """Counts the environments settling and queues the invocations waiting for them."""
@@ -53,7 +57,7 @@ class Handoff(Generic[T]):
                 return environment is not None
         return False
 
-    async def wait(self, timeout_s: float) -> T | None:
+    async def wait(self, timeout_s: float = SETTLE_WAIT_S) -> T | None:
         """The next environment to settle, if one is settling that no earlier waiter will
         get; ``None`` at once otherwise, or after ``timeout_s``."""
         if self._settling <= len(self._waiters):

@@ -25,10 +25,6 @@ Starter = Callable[[Request, bool], Awaitable[Environment | Result]]
 #: concurrency already allocated.
 Admit = Callable[[], AbstractContextManager[None]]
 
-#: How long an invocation waits for an environment that has answered but whose runtime
-#: has not asked for the next event yet, before it starts another environment.
-SETTLE_WAIT_S = 0.25
-
 
 class Pool:
     def __init__(self, start: Starter, provisioned: Provisioned) -> None:
@@ -78,7 +74,7 @@ class Pool:
 
     async def _run_on_demand(self, request: Request, tail: bool) -> Result:
         cold = False
-        environment = self._take_idle() or await self._handoff.wait(SETTLE_WAIT_S)
+        environment = self._take_idle() or await self._handoff.wait()
         if environment is None:
             started = await self._start(request, tail)
             if isinstance(started, Result):

@@ -28,8 +28,6 @@ Start = Callable[[], Awaitable[Environment | Result]]
 #: Environments of one version initialising at once: enough to provision quickly, few
 #: enough that a large configuration does not starve the machine.
 _PARALLEL_STARTS = 4
-#: How long an invocation waits for a provisioned environment that has just answered.
-_SETTLE_WAIT_S = 0.25
 
 
 class Provisioned:
@@ -83,7 +81,7 @@ class Provisioned:
 
     async def acquire(self) -> Environment | None:
         """:meth:`take`, waiting a moment for one that has just answered."""
-        return self.take() or await self._handoff.wait(_SETTLE_WAIT_S)
+        return self.take() or await self._handoff.wait()
 
     def release(self, environment: Environment) -> None:
         """The invocation has answered: back to the free ones once the runtime asks for the
