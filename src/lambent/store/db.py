@@ -33,6 +33,20 @@ def connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
+def transaction(connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction: all of it is committed, or
+    none of it (a COMMIT that fails is rolled back too)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(connection)
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    return result
+
+
 def migrate(connection: sqlite3.Connection, migrations: Sequence[str]) -> None:
     """Bring the schema up to date; each migration commits with its version number."""
     (current,) = connection.execute("PRAGMA user_version").fetchone()
@@ -76,14 +90,7 @@ class Database:
         return await loop.run_in_executor(self._executor, self._transaction, work)
 
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        connection = self._connection
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(connection)
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+        result = transaction(self._connection, work)
         self._generation += 1
         return result
 

@@ -17,6 +17,7 @@ or asked it to), after answering what it read.
 from __future__ import annotations
 
 import asyncio
+import functools
 import marshal
 import signal
 import struct
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from lambent.store import logs
-from lambent.store.db import connect
+from lambent.store.db import connect, transaction
 
 _LENGTH = struct.Struct(">I")
 #: How long a closing writer may take to finish its batch before it is killed.
@@ -126,13 +127,10 @@ def serve(path: Path) -> None:
         if frame is None:
             return
         ingestion_time, batch = marshal.loads(frame)
+        work = functools.partial(logs.append_batch, batch=batch, ingestion_time=ingestion_time)
         try:
-            connection.execute("BEGIN IMMEDIATE")
-            logs.append_batch(connection, batch, ingestion_time)
-            connection.execute("COMMIT")
+            transaction(connection, work)
         except Exception as e:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
             text = f"{type(e).__name__}: {e}".encode()
             stdout.write(b"-" + _LENGTH.pack(len(text)) + text)
         else:
