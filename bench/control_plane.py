@@ -1,29 +1,25 @@
-"""Control-plane latency: GetFunction over one keep-alive connection, against a baseline."""
+"""Control-plane latency: GetFunction over one raw keep-alive connection, against a baseline."""
 
 from __future__ import annotations
 
-import http.client
-import time
 from typing import Any
 
 from tests.helpers import HELLO_ZIP, ROLE, LambentProcess
 
+from bench import raw
 from bench.stats import summary
 
 WARMUP = 300
 ROUNDS = 3000
 
 
-def _timed(connection: http.client.HTTPConnection, path: str, rounds: int) -> list[float]:
+def _timed(connection: raw.Connection, path: str, rounds: int) -> list[float]:
     samples = []
     for _ in range(rounds):
-        start = time.perf_counter()
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        samples.append((time.perf_counter() - start) * 1000)
-        if response.status != 200:
-            raise RuntimeError(f"{path}: HTTP {response.status}")
+        reply = connection.call("GET", path)
+        if reply.status != 200:
+            raise RuntimeError(f"{path}: HTTP {reply.status}")
+        samples.append(reply.ms)
     return samples
 
 
@@ -37,7 +33,7 @@ def run(server: LambentProcess) -> dict[str, Any]:
         Code={"ZipFile": HELLO_ZIP},
     )
     client.get_waiter("function_active_v2").wait(FunctionName="bench-get")
-    connection = http.client.HTTPConnection("127.0.0.1", server.port)
+    connection = raw.Connection(server.port)
     get_function = "/2015-03-31/functions/bench-get"
     health = "/_lambent/health"
     _timed(connection, get_function, WARMUP)

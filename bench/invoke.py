@@ -8,7 +8,6 @@ also ``_burst`` (20 back to back: beyond the spares they start afresh).
 
 from __future__ import annotations
 
-import http.client
 import re
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 
 from tests.helpers import ROLE, LambentProcess, make_zip
 
+from bench import raw
 from bench.load import Load, rate
 from bench.stats import summary
 
@@ -36,23 +36,19 @@ PYTHON_HELLO = make_zip({"app.py": "def handler(event, context):\n    return 'he
 NODE_HELLO = make_zip({"index.mjs": "export const handler = async (event) => 'hello';\n"})
 
 
-def _invoke(connection: http.client.HTTPConnection, name: str) -> tuple[float, str]:
+def _invoke(connection: raw.Connection, name: str) -> tuple[float, str]:
     """Milliseconds to the answer, and the invocation's request id."""
-    start = time.perf_counter()
-    connection.request("POST", f"/2015-03-31/functions/{name}/invocations", body=b"{}")
-    response = connection.getresponse()
-    body = response.read()
-    elapsed = (time.perf_counter() - start) * 1000
-    if response.status != 200 or response.getheader("X-Amz-Function-Error"):
-        raise RuntimeError(f"{name}: HTTP {response.status} {body[:200]!r}")
-    return elapsed, response.getheader("x-amzn-RequestId") or ""
+    reply = connection.call("POST", f"/2015-03-31/functions/{name}/invocations", b"{}")
+    if reply.status != 200 or "x-amz-function-error" in reply.headers:
+        raise RuntimeError(f"{name}: HTTP {reply.status} {reply.body[:200]!r}")
+    return reply.ms, reply.headers.get("x-amzn-requestid", "")
 
 
-def _get(connection: http.client.HTTPConnection, path: str) -> float:
-    start = time.perf_counter()
-    connection.request("GET", path)
-    connection.getresponse().read()
-    return (time.perf_counter() - start) * 1000
+def _get(connection: raw.Connection, path: str) -> float:
+    reply = connection.call("GET", path)
+    if reply.status != 200:
+        raise RuntimeError(f"{path}: HTTP {reply.status}")
+    return reply.ms
 
 
 def _create(client: Any, name: str, runtime: str, handler: str, code: bytes) -> None:
@@ -79,14 +75,15 @@ def _durations(server: LambentProcess, name: str) -> dict[str, float]:
 
 
 def warm(server: LambentProcess, runtime: str) -> dict[str, Any]:
-    """Invocations one after another on a keep-alive connection, interleaved with a bare
-    HTTP round trip (the health check) as the baseline. ``platform_overhead`` is each
-    invocation's latency less its REPORT ``Duration`` (the runtime's part, from the
-    event handed over to the answer received): what Lambent adds around the runtime."""
+    """Invocations one after another on a raw keep-alive connection (``bench.raw``),
+    interleaved with a bare HTTP round trip (the health check) as the baseline.
+    ``platform_overhead`` is each invocation's latency less its REPORT ``Duration`` (the
+    runtime's part, from the event handed over to the answer received): what Lambent adds
+    around the runtime."""
     client = server.client()
     name = f"bench-warm-{runtime.replace('.', '-')}"
     _create(client, name, runtime, "app.handler", PYTHON_HELLO)
-    connection = http.client.HTTPConnection("127.0.0.1", server.port)
+    connection = raw.Connection(server.port)
     for _ in range(200):
         _invoke(connection, name)
         _get(connection, "/_lambent/health")
@@ -151,7 +148,7 @@ def cold(
     names = [f"bench-cold-{tag}-{i}" for i in range(COLD_ROUNDS)]
     for name in names:
         _create(client, name, runtime, handler, code)
-    connection = http.client.HTTPConnection("127.0.0.1", server.port)
+    connection = raw.Connection(server.port)
     samples = []
     for name in names:
         time.sleep(pace_s)

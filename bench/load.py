@@ -17,6 +17,7 @@ from typing import Any
 
 import uvloop
 
+from bench import raw
 from bench.stats import summary
 
 
@@ -35,14 +36,7 @@ class Load:
     seconds: float = 5.0
 
     def request(self, port: int) -> bytes:
-        lines = [
-            f"POST {self.path} HTTP/1.1",
-            f"Host: 127.0.0.1:{port}",
-            "Content-Type: application/json",
-            f"Content-Length: {len(self.body)}",
-            *(f"{name}: {value}" for name, value in self.headers),
-        ]
-        return ("\r\n".join(lines) + "\r\n\r\n").encode() + self.body
+        return raw.request("POST", self.path, port, self.body, self.headers)
 
 
 async def _connection(port: int, load: Load, start: float, end: float) -> list[float]:
