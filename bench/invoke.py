@@ -74,7 +74,7 @@ def _durations(server: LambentProcess, name: str) -> dict[str, float]:
     return durations
 
 
-def warm(server: LambentProcess, runtime: str) -> dict[str, Any]:
+def warm(server: LambentProcess, runtime: str, handler: str, code: bytes) -> dict[str, Any]:
     """Invocations one after another on a raw keep-alive connection (``bench.raw``),
     interleaved with a bare HTTP round trip (the health check) as the baseline.
     ``platform_overhead`` is each invocation's latency less its REPORT ``Duration`` (the
@@ -82,7 +82,7 @@ def warm(server: LambentProcess, runtime: str) -> dict[str, Any]:
     around the runtime."""
     client = server.client()
     name = f"bench-warm-{runtime.replace('.', '-')}"
-    _create(client, name, runtime, "app.handler", PYTHON_HELLO)
+    _create(client, name, runtime, handler, code)
     connection = raw.Connection(server.port)
     for _ in range(200):
         _invoke(connection, name)
@@ -178,11 +178,12 @@ def bare_python() -> dict[str, float]:
 
 
 def run(server: LambentProcess) -> dict[str, Any]:
-    results = warm(server, "python3.12")
-    results.update(warm(server, "python3.11"))
-    results.update(throughput(server))
     python = ("python3.12", "app.handler", PYTHON_HELLO)
     node = ("nodejs20.x", "index.handler", NODE_HELLO)
+    results = warm(server, *python)
+    results.update(warm(server, "python3.11", "app.handler", PYTHON_HELLO))
+    results.update(warm(server, *node))
+    results.update(throughput(server))
     results["cold_start_python"] = cold(server, *python, "py", COLD_PACE_S)
     results["cold_start_python_fresh"] = cold_fresh(*python)
     results["cold_start_nodejs"] = cold(server, *node, "node", COLD_PACE_S)
