@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,15 @@ ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 REGION = "us-east-1"
 
 
-def make_zip(files: dict[str, str | bytes]) -> bytes:
+def make_zip(files: dict[str, str | bytes], executable: Collection[str] = ()) -> bytes:
+    """A zip of ``files``; the ``executable`` ones carry mode 0755, as ``zip`` records them."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
-            archive.writestr(name, content)
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o100755 if name in executable else 0o100644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
     return buffer.getvalue()
 
 

@@ -9,16 +9,14 @@ Lambda": bash and curl). The missing-bootstrap error is AWS's (``Runtime.Invalid
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
-import zipfile
 from typing import Any
 
 import pytest
 
 from tests.e2e.invoking import deploy, has, header, invoke, isolation_of, log_messages, unique
-from tests.helpers import LambentProcess
+from tests.helpers import LambentProcess, make_zip
 
 #: AWS's tutorial bootstrap; its ``#!/bin/sh`` is bash on Amazon Linux, so bash it is.
 SHELL_BOOTSTRAP = """#!/bin/bash
@@ -106,16 +104,9 @@ while True:
 """
 
 
-def package(files: dict[str, str], executable: tuple[str, ...] = ("bootstrap",)) -> bytes:
-    """A zip whose ``executable`` entries carry mode 0755, as ``zip`` records them."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (0o100755 if name in executable else 0o100644) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, content)
-    return buffer.getvalue()
+def package(files: dict[str, str | bytes], executable: tuple[str, ...] = ("bootstrap",)) -> bytes:
+    """A package whose ``bootstrap`` is executable, as ``zip`` records it."""
+    return make_zip(files, executable)
 
 
 def needs(tool: str) -> Any:

@@ -4,9 +4,7 @@ INVOKE and SHUTDOWN events through the Extensions API (2020-01-01)."""
 from __future__ import annotations
 
 import base64
-import io
 import time
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +40,7 @@ while True:
 
 
 def _extension_layer() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        entry = zipfile.ZipInfo("extensions/recorder")
-        entry.external_attr = 0o755 << 16
-        archive.writestr(entry, EXTENSION)
-    return buffer.getvalue()
+    return make_zip({"extensions/recorder": EXTENSION}, executable=["extensions/recorder"])
 
 
 @pytest.fixture(scope="module")

@@ -314,7 +314,11 @@ def test_nodejs_context_and_environment_are_the_same(servers: dict[str, LambentP
     assert bodies[SPARES]["env"]["MY_SETTING"] == "mine"
     assert "LAMBENT_SPARE_CHANNEL" not in bodies[SPARES]["env"]
     assert bodies[SPARES]["cwd"] == "/var/task"
-    assert bodies[SPARES]["cmdline"][1:] == ["/var/runtime/index.mjs"]
+    assert bodies[SPARES]["cmdline"][1:] == [
+        "--expose-gc",
+        "--max-http-header-size=81920",
+        "/var/runtime/index.mjs",
+    ]
     assert "GMT-0500" in bodies[SPARES]["epoch"]
     for answer in results.values():
         assert "hello from node" in tail(answer.response)

@@ -21,6 +21,19 @@ _WITH_EXTENSIONS = (
     'dir="$1"; shift; for e in "$dir"/*; do '
     'if [ -f "$e" ] && [ -x "$e" ]; then "$e" & fi; done; exec "$@"'
 )
+#: ``AWS_LAMBDA_EXEC_WRAPPER``: the managed runtimes' bootstrap hands the runtime's own
+#: command line to the wrapper script, after the checks (and messages, and exit statuses)
+#: AWS's bootstrap makes.
+_WITH_WRAPPER = (
+    'w="$AWS_LAMBDA_EXEC_WRAPPER"; '
+    'if [ ! -f "$w" ]; then echo "$w: does not exist"; exit 127; fi; '
+    'if [ ! -x "$w" ]; then echo "$w: is not an executable"; exit 126; fi; '
+    'exec "$w" "$@"'
+)
+#: What AWS's Node.js bootstrap gives every function (``global.gc``, 80 KiB headers for
+#: the function's own HTTP clients). Its heap sizes, derived from the memory size, are not
+#: passed: one command line for every memory size is what lets a spare serve any function.
+_NODE_FLAGS = ("--expose-gc", "--max-http-header-size=81920")
 _LANG = "en_US.UTF-8"
 _TZ = ":UTC"
 
@@ -71,7 +84,7 @@ def _nodejs(choice: RuntimeChoice, layout: Layout) -> tuple[tuple[str, ...], dic
             layout.task,
         )
     )
-    argv = (str(choice.installation.executable), f"{layout.runtime}/index.mjs")
+    argv = (str(choice.installation.executable), *_NODE_FLAGS, f"{layout.runtime}/index.mjs")
     return argv, {"NODE_PATH": node_path}
 
 
@@ -132,6 +145,8 @@ def launch(
         env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
         env["AWS_LAMBDA_LOG_LEVEL"] = logging.get("ApplicationLogLevel", "INFO")
     env.update((config.get("Environment") or {}).get("Variables") or {})
+    if env.get("AWS_LAMBDA_EXEC_WRAPPER") and choice.language is not Language.PROVIDED:
+        argv = ("/bin/sh", "-c", _WITH_WRAPPER, "lambent-wrapper", *argv)
     if extensions:
         argv = (
             "/bin/sh",
