@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.invoking import deploy, header, invoke, log_messages, unique
-from tests.helpers import make_zip
+from tests.e2e.invoking import deploy, header, invoke, isolation_of, log_messages, unique
+from tests.helpers import LambentProcess, make_zip
 
 #: Marks the environment, and records what it was asked to run, then runs it.
 WRAPPER = '#!/bin/sh\nexport WRAPPED_BY="$0"\nexport WRAPPED_ARGS="$*"\nexec "$@"\n'
@@ -39,7 +39,16 @@ export const handler = async () => ({
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 
 
-def test_a_wrapper_in_the_package_starts_the_python_runtime(lambda_client: Any) -> None:
+@pytest.fixture(scope="module")
+def sandboxed(server: LambentProcess) -> None:
+    """The wrapper's path is the sandbox's (/var/task, /opt): process isolation has none."""
+    if isolation_of(server) != "bwrap":
+        pytest.skip("process isolation has no /var/task or /opt")
+
+
+def test_a_wrapper_in_the_package_starts_the_python_runtime(
+    lambda_client: Any, sandboxed: None
+) -> None:
     name = deploy(
         lambda_client,
         make_zip({"app.py": PYTHON, "wrapper.sh": WRAPPER}, executable=["wrapper.sh"]),
@@ -53,7 +62,9 @@ def test_a_wrapper_in_the_package_starts_the_python_runtime(lambda_client: Any) 
 
 
 @needs_node
-def test_a_wrapper_in_a_layer_starts_the_nodejs_runtime(lambda_client: Any) -> None:
+def test_a_wrapper_in_a_layer_starts_the_nodejs_runtime(
+    lambda_client: Any, sandboxed: None
+) -> None:
     layer = lambda_client.publish_layer_version(
         LayerName=unique("wrapper"),
         Content={"ZipFile": make_zip({"wrapper": WRAPPER}, ["wrapper"])},
@@ -96,6 +107,7 @@ def test_nodejs_functions_get_the_flags_of_aws_bootstrap(lambda_client: Any) -> 
 def test_a_wrapper_that_cannot_run_fails_the_start(
     lambda_client: Any,
     logs: Any,
+    sandboxed: None,
     files: dict[str, str],
     executable: list[str],
     status: int,
